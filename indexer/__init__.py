@@ -1,0 +1,1 @@
+"""Health articles in, fielded Whoosh index out: parse, extract, build."""

@@ -1,0 +1,180 @@
+"""Sources -> index: incremental, built aside, swapped in when whole.
+
+Stages: scan the source folders and compare each file with the live index's
+manifest (size and mtime first, then the content hash); parse only new and
+changed files; write a new generation (a copy of the live index with the
+changes applied, or a fresh one on rebuild); publish it atomically.  Articles
+from sources not named in this run are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tqdm import tqdm
+from whoosh import index as whoosh_index
+
+from indexer.article import Article, ParseError
+from indexer.documents import to_document
+from indexer.schema import SCHEMA_VERSION, build_schema
+from indexer.sources.files import SourceFile, discover, read_article
+from indexer.store import IndexStore
+
+PARSER_VERSION = 1  # bump when parsing changes, so every file is read again
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the summary line and `--json`."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (file, warning)
+    articles: int = 0
+    generation: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added, "updated": self.updated, "removed": self.removed,
+            "unchanged": self.unchanged, "articles": self.articles, "generation": self.generation,
+            "seconds": round(self.seconds, 2),
+            "skipped": [{"file": f, "reason": r} for f, r in self.skipped],
+            "warnings": [{"file": f, "warning": w} for f, w in self.warnings],
+        }
+
+
+@dataclass
+class _Plan:
+    """The work a build found: documents to write, ids to delete, the next manifest."""
+
+    articles: list[Article] = field(default_factory=list)
+    deleted_ids: list[str] = field(default_factory=list)
+    sources: dict = field(default_factory=dict)
+
+
+def build_index(sources: list[Path], store: IndexStore, rebuild: bool = False, progress: bool = False) -> BuildReport:
+    """Bring the index at `store` up to date with `sources`."""
+    started = time.perf_counter()
+    report = BuildReport()
+    with store.lock():
+        store.prune()  # leftovers of a killed build
+        previous = {} if rebuild else _usable_manifest(store.manifest())
+        plan = _plan(sources, previous, report, progress)
+        report.articles = sum(1 for files in plan.sources.values() for e in files.values() if "id" in e)
+        if report.changed or not store.exists() or rebuild:
+            report.generation = _write(store, plan, fresh=rebuild or not previous)
+        else:
+            report.generation = store.generation()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _usable_manifest(manifest: dict) -> dict:
+    """The previous manifest, unless it was written by another schema or parser."""
+    if manifest.get("schema_version") != SCHEMA_VERSION or manifest.get("parser_version") != PARSER_VERSION:
+        return {}
+    return manifest
+
+
+def _plan(sources: list[Path], previous: dict, report: BuildReport, progress: bool) -> _Plan:
+    plan = _Plan(sources={k: dict(v) for k, v in previous.get("sources", {}).items()})
+    owners = {e["id"]: (root, rel) for root, files in plan.sources.items() for rel, e in files.items() if "id" in e}
+    for root in sources:
+        files = list(discover(root))
+        key = str(root.resolve() if root.is_dir() else root.resolve().parent)
+        before = plan.sources.get(key, {})
+        after: dict[str, dict] = {}
+        for file in tqdm(files, desc=f"Indexing {root}", unit="file", disable=not progress, leave=False):
+            after[file.relpath] = _visit(file, before.get(file.relpath), key, owners, plan, report)
+        for rel in set(before) - set(after):
+            if "id" in before[rel]:
+                plan.deleted_ids.append(before[rel]["id"])
+                owners.pop(before[rel]["id"], None)
+                report.removed += 1
+        plan.sources[key] = after
+    for root, files in plan.sources.items():
+        report.skipped += [(f"{root}/{rel}", e["error"]) for rel, e in files.items() if "error" in e]
+    return plan
+
+
+def _visit(file: SourceFile, entry: dict | None, key: str, owners: dict, plan: _Plan, report: BuildReport) -> dict:
+    """Decide what one file needs; return its manifest entry."""
+    stat = file.path.stat()
+    if entry and entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns:
+        report.unchanged += "id" in entry
+        return entry
+    data = file.path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    fresh = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
+    if entry and entry["sha256"] == digest:  # touched, not changed
+        report.unchanged += "id" in entry
+        return {**entry, **fresh}
+    try:
+        article = read_article(file, data)
+    except (ParseError, OSError) as error:
+        _forget(entry, plan, owners, report)
+        return {**fresh, "error": str(error)}
+    owner = owners.get(article.id)
+    if owner and owner != (key, file.relpath):
+        return {**fresh, "error": f"duplicate id {article.id!r}, already used by {owner[0]}/{owner[1]}"}
+    if entry and entry.get("id") and entry["id"] != article.id:
+        _forget(entry, plan, owners, report)
+        entry = None
+    owners[article.id] = (key, file.relpath)
+    plan.articles.append(article)
+    report.warnings += [(f"{key}/{file.relpath}", w) for w in article.warnings]
+    if entry and "id" in entry:
+        report.updated += 1
+    else:
+        report.added += 1
+    return {**fresh, "id": article.id}
+
+
+def _forget(entry: dict | None, plan: _Plan, owners: dict, report: BuildReport) -> None:
+    """A file that used to be an article no longer is one."""
+    if entry and "id" in entry:
+        plan.deleted_ids.append(entry["id"])
+        owners.pop(entry["id"], None)
+        report.removed += 1
+
+
+def _write(store: IndexStore, plan: _Plan, fresh: bool) -> int:
+    generation = store.new_generation(copy_current=not fresh)
+    ix = whoosh_index.create_in(str(generation), build_schema()) if fresh else whoosh_index.open_dir(str(generation))
+    # A fresh build uses both cores; an incremental one touches a few documents.
+    writer = ix.writer(limitmb=256, procs=2, multisegment=True) if fresh else ix.writer(limitmb=256)
+    try:
+        for article_id in plan.deleted_ids:
+            writer.delete_by_term("id", article_id)
+        add = writer.add_document if fresh else writer.update_document
+        for article in plan.articles:
+            add(**to_document(article))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        ix.close()
+    store.publish(generation, _manifest(plan))
+    return store.generation()
+
+
+def _manifest(plan: _Plan) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "parser_version": PARSER_VERSION,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "sources": plan.sources,
+    }

@@ -1,0 +1,32 @@
+"""Article -> Whoosh document: the one place that knows which text goes where."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from indexer.article import Article
+
+
+def to_document(article: Article) -> dict[str, str]:
+    """The fields of one article's index document."""
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for section in article.sections:
+        by_kind[section.kind].append(section.text)
+    document = {
+        "id": article.id,
+        "title": article.title,
+        "title_exact": article.title,
+        "aliases": "\n".join(article.aliases),
+        "content": "\n\n".join(s.text for s in article.sections),
+        "source": article.source,
+        "kinds": ",".join(article.section_kinds()),
+        "specialist_tags": ",".join(article.entities.specialists),
+        "content_hash": article.content_hash,
+        "reviewed": article.reviewed,
+        "types": "\n".join(article.entities.types),
+        "treatments": "\n".join(article.entities.treatments),
+        "specialists": "\n".join(article.entities.specialists),
+        "article": json.dumps(article.to_dict(with_hash=False), ensure_ascii=False),
+    }
+    return {name: value for name, value in document.items() if value}

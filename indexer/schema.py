@@ -1,0 +1,75 @@
+"""The Whoosh schema and its analyzers, in one place.
+
+Fields the search side weighs separately: the condition (title), its aliases,
+the named entities (types, treatments, specialists), the whole text, and one
+field per canonical section kind so a query's intent can favour its section.
+The article itself is stored as JSON for result pages and highlighting, so
+no indexed field needs to be stored twice.
+"""
+
+from __future__ import annotations
+
+from whoosh.analysis import (
+    STOP_WORDS as WHOOSH_STOP_WORDS,
+)
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemmingAnalyzer,
+    StopFilter,
+)
+from whoosh.analysis.analyzers import Analyzer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
+
+SCHEMA_VERSION = 1
+SECTION_FIELD_PREFIX = "s_"
+ENTITY_FIELDS = ("types", "treatments", "specialists")
+# The tokenizer splits "Crohn's" and "don't"; their tails are noise, not words.
+POSSESSIVES = frozenset({"s", "t"})
+STOP_WORDS = WHOOSH_STOP_WORDS | POSSESSIVES
+
+
+def text_analyzer() -> Analyzer:
+    """Words, lower-cased, accents folded, stop words out, Porter-stemmed.
+
+    Single characters stay (type 1 vs type 2 diabetes), as do numbers.
+
+    >>> [t.text for t in text_analyzer()("Type 2 diabetes in Sjögren's syndromes")]
+    ['type', '2', 'diabet', 'sjogren', 'syndrome']
+    """
+    return StemmingAnalyzer(stoplist=STOP_WORDS, minsize=1, cachesize=-1) | CharsetFilter(accent_map)
+
+
+def plain_analyzer() -> Analyzer:
+    """Words as written (lower-cased, accents folded): for exact and spelling work.
+
+    >>> [t.text for t in plain_analyzer()("Crohn's Diseases")]
+    ['crohn', 'diseases']
+    """
+    tokens = RegexTokenizer() | LowercaseFilter()
+    return tokens | StopFilter(stoplist=POSSESSIVES, minsize=1) | CharsetFilter(accent_map)
+
+
+def section_field(kind: str) -> str:
+    return SECTION_FIELD_PREFIX + kind
+
+
+def build_schema() -> Schema:
+    stemmed = text_analyzer()
+    fields = {
+        "id": ID(stored=True, unique=True),
+        "title": TEXT(analyzer=stemmed, stored=True, spelling=True),
+        "title_exact": TEXT(analyzer=plain_analyzer()),
+        "aliases": TEXT(analyzer=stemmed, spelling=True),
+        "content": TEXT(analyzer=stemmed),
+        "source": ID(stored=True),
+        "kinds": KEYWORD(commas=True, stored=True, scorable=False),
+        "specialist_tags": KEYWORD(commas=True, lowercase=True, stored=True, scorable=False),
+        "content_hash": ID(stored=True),
+        "reviewed": ID(stored=True),
+        "article": STORED(),
+    }
+    fields.update({name: TEXT(analyzer=stemmed) for name in ENTITY_FIELDS})
+    return Schema(**fields)

@@ -1,0 +1,91 @@
+"""MedQuAD XML -> Article: one file is one article, its QA pairs its sections.
+
+Three layouts occur: ``<Document id source>`` (most), ``<doc docid corpus>``
+with lower-case tags (four NINDS files) and ``<DiseaseFile fid source>`` (one
+CDC file).  Ids come from the file name, since ten files repeat another's id.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lxml import etree
+
+from indexer.article import Article, ParseError, Section
+from indexer.entities import extract_entities
+from indexer.sections import kind_of_qtype
+from indexer.text import squash
+
+ROOT_TAGS = {"Document", "doc", "DiseaseFile"}
+
+
+def is_medquad(data: bytes) -> bool:
+    """Whether XML bytes are a MedQuAD article (by its root element)."""
+    head = data[:600].decode("utf-8", errors="ignore")
+    return any(f"<{tag} " in head or f"<{tag}>" in head for tag in ROOT_TAGS)
+
+
+def parse_medquad(data: bytes, path: Path) -> Article:
+    """An article from one MedQuAD file; ParseError when it has no non-empty answer."""
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(recover=True, resolve_entities=False))
+    except etree.XMLSyntaxError as error:
+        raise ParseError(f"not well-formed XML: {error}") from error
+    if root is None or root.tag not in ROOT_TAGS:
+        raise ParseError("not a MedQuAD article (root element is not Document, doc or DiseaseFile)")
+    source = root.get("source") or root.get("corpus") or "MedQuAD"
+    title = squash(_text(root, "Focus") or _text(root, "doctitle-focus"))
+    warnings = []
+    if not title:
+        title = title_from_url(root.get("url", ""))
+        warnings.append("empty <Focus>: title taken from the URL")
+    if not title:
+        raise ParseError("no <Focus> title and no URL to name the article by")
+    sections = _sections(root, title)
+    if not sections:
+        raise ParseError("no QA pair with a non-empty answer")
+    return Article(
+        id=f"{source}_{path.stem}",
+        title=title,
+        url=root.get("url", ""),
+        source=source,
+        aliases=tuple(squash(s.text or "") for s in root.iter("Synonym") if squash(s.text or "")),
+        sections=sections,
+        entities=extract_entities(sections, title),
+        warnings=tuple(warnings),
+    )
+
+
+def title_from_url(url: str) -> str:
+    """A readable name from a URL's last path segment.
+
+    >>> title_from_url("http://www.cdc.gov/HAI/organisms/visa_vrsa/visa_vrsa.html")
+    'Visa Vrsa'
+    """
+    segments = [s for s in re.split(r"/", url.split("://")[-1])[1:] if s and s != "index.html"]
+    if not segments:
+        return ""
+    name = re.sub(r"\.\w+$", "", segments[-1])
+    return " ".join(w.capitalize() for w in re.split(r"[_\-\s]+", name) if w)
+
+
+def _sections(root: etree._Element, title: str) -> tuple[Section, ...]:
+    sections = []
+    for pair in root.iter("QAPair", "pair"):
+        question = pair.find("Question")
+        if question is None:
+            question = pair.find("question")
+        answer = squash(_text(pair, "Answer") or _text(pair, "answer"))
+        if question is None or not answer:
+            continue
+        qtype = (question.get("qtype") or "information").strip().lower()
+        heading = squash((question.text or qtype).replace(" ?", "?"))
+        pid = pair.get("pid") or str(len(sections) + 1)
+        sections.append(Section(kind_of_qtype(qtype), heading, f"sec-{pid}", answer, qtype=qtype))
+    return tuple(sections)
+
+
+def _text(node: etree._Element, tag: str) -> str:
+    found = node.find(f".//{tag}")
+    return "".join(found.itertext()) if found is not None else ""

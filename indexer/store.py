@@ -1,0 +1,135 @@
+"""The index folder: numbered generations, a pointer to the live one, a build lock.
+
+Layout::
+
+    INDEX_DIR/CURRENT        name of the live generation, replaced atomically
+    INDEX_DIR/gen-000007/    a complete Whoosh index plus manifest.json
+    INDEX_DIR/.build.lock    held (flock) by the one build that may run
+
+A build writes a new generation beside the live one and only then rewrites
+CURRENT, so readers see the old index or the new one, never half of one. The
+lock is an OS lock: it vanishes with a killed process, so a stale lock never
+blocks the next build.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+
+POINTER = "CURRENT"
+MANIFEST = "manifest.json"
+KEEP_PREVIOUS = 2  # older generations kept for readers that still have them open
+_GENERATION = re.compile(r"^gen-(\d{6})$")
+
+
+class IndexMissing(RuntimeError):
+    """No index has been built at this location yet."""
+
+
+class BuildLocked(RuntimeError):
+    """Another build is writing this index right now."""
+
+
+class IndexStore:
+    """One index location and its generations."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def current_dir(self) -> Path | None:
+        try:
+            name = (self.root / POINTER).read_text().strip()
+        except FileNotFoundError:
+            return None
+        path = self.root / name
+        return path if _GENERATION.match(name) and path.is_dir() else None
+
+    def exists(self) -> bool:
+        return self.current_dir() is not None
+
+    def open(self) -> Index:
+        """The live Whoosh index; IndexMissing when nothing was built yet."""
+        current = self.current_dir()
+        if current is None:
+            raise IndexMissing(f"no index at {self.root}: run `healthsearch index SOURCE` first")
+        return whoosh_index.open_dir(str(current))
+
+    def manifest(self) -> dict:
+        current = self.current_dir()
+        if current is None:
+            return {}
+        try:
+            return json.loads((current / MANIFEST).read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return {}
+
+    def generation(self) -> int:
+        current = self.current_dir()
+        return int(current.name[4:]) if current else 0
+
+    def new_generation(self, copy_current: bool) -> Path:
+        """A fresh generation folder, holding a copy of the live index when asked."""
+        numbers = [int(m.group(1)) for p in self._generations() if (m := _GENERATION.match(p.name))]
+        path = self.root / f"gen-{max(numbers, default=0) + 1:06d}"
+        current = self.current_dir()
+        if copy_current and current is not None:
+            shutil.copytree(current, path)
+        else:
+            path.mkdir(parents=True)
+        return path
+
+    def publish(self, generation: Path, manifest: dict) -> None:
+        """Make `generation` the live index in one atomic rename."""
+        _write_atomic(generation / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+        _write_atomic(self.root / POINTER, generation.name + "\n")
+        self.prune()
+
+    def prune(self) -> None:
+        """Remove unfinished generations and all but the last few published ones."""
+        current = self.current_dir()
+        if current is None:
+            return
+        keep = {current.name}
+        older = sorted((p for p in self._generations() if p.name < current.name), reverse=True)
+        keep.update(p.name for p in older[:KEEP_PREVIOUS])
+        for path in self._generations():
+            if path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the build lock; BuildLocked when another live process has it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".build.lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as error:
+                raise BuildLocked(f"another build is writing {self.root}; try again when it ends") from error
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _generations(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p for p in self.root.iterdir() if p.is_dir() and _GENERATION.match(p.name))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)

@@ -1,0 +1,102 @@
+"""Small text helpers shared by the parsers: whitespace, anchors, sentences, boilerplate."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bs4 import Tag
+
+_SPACE = re.compile(r"\s+")
+# A sentence ends at . ! ? (or a colon before a glued capital, as flattened pages do).
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[\"“(A-Z0-9])|(?<=[a-z)][.:!?])(?=[A-Z][a-z])")
+
+DISCLAIMER_MARKERS = (
+    "for educational purposes only",
+    "for general education only",
+    "for informational purposes only",
+    "not a substitute for professional medical advice",
+    "does not replace advice from",
+    "not intended to replace",
+    "does not establish a doctor",
+)
+
+
+def squash(text: str) -> str:
+    """Collapse runs of whitespace (including non-breaking spaces) to one space."""
+    return _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+def block_text(tag: Tag) -> str:
+    """The visible text of an element, without the spaces get_text puts before punctuation."""
+    return re.sub(r"\s+([,.;:!?)])", r"\1", squash(tag.get_text(" ")))
+
+
+def slugify(text: str, fallback: str = "section") -> str:
+    """A URL fragment for a heading.
+
+    >>> slugify("When to see a Doctor?")
+    'when-to-see-a-doctor'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].rstrip("-") or fallback
+
+
+def unique_anchor(anchor: str, taken: set[str]) -> str:
+    """`anchor`, or `anchor-2`, `anchor-3`... so every section of an article has its own."""
+    candidate, n = anchor, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{anchor}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def sentences(text: str) -> list[str]:
+    """Split running text into sentences, also where a scraper glued them together."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def is_disclaimer(text: str) -> bool:
+    """Site-wide legal text that must never become searchable content."""
+    lowered = text.lower()
+    if lowered.startswith("disclaimer"):
+        return True
+    return len(lowered) < 1200 and any(marker in lowered for marker in DISCLAIMER_MARKERS)
+
+
+def strip_disclaimer(text: str) -> str:
+    """Cut a trailing disclaimer off running text (flattened pages end with one)."""
+    match = re.search(r"\bDisclaimer\s*:", text)
+    if match:
+        text = text[: match.start()]
+    kept = [s for s in sentences(text) if not is_disclaimer(s)]
+    return " ".join(kept).strip() if len(kept) != len(sentences(text)) else text.strip()
+
+
+_DATE_LABEL = re.compile(
+    r"\b(?:last\s+)?(?:medically\s+)?(?:reviewed|updated|modified)(?:\s+on)?\s*:?\s*"
+    r"(\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Z][a-z]+\s+\d{4}|[A-Z][a-z]+\s+\d{1,2},?\s+\d{4}|[A-Z][a-z]+\s+\d{4})",
+    re.IGNORECASE,
+)
+
+
+def find_review_date(text: str) -> str:
+    """The ISO date of a "Last reviewed: ..." line, or ''."""
+    match = _DATE_LABEL.search(text)
+    return iso_date(match.group(1)) if match else ""
+
+
+def iso_date(text: str) -> str:
+    """'14 September 2026', 'September 14, 2026', '2026-09-14' -> '2026-09-14'; else ''."""
+    from datetime import datetime
+
+    text = squash(text.replace(",", " "))
+    for fmt in ("%Y-%m-%d", "%d %B %Y", "%B %d %Y", "%d %b %Y", "%b %d %Y", "%B %Y", "%b %Y"):
+        try:
+            return datetime.strptime(text[:40], fmt).date().isoformat()
+        except ValueError:
+            continue
+    match = re.match(r"(\d{4}-\d{2}-\d{2})", text)
+    return match.group(1) if match else ""

@@ -1,0 +1,23 @@
+"""The web front end: search pages and the JSON API over the index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from search_app.config import load_settings
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `test_config` overrides every other setting."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(load_settings(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from search_app import index, pages
+
+    index.init_app(app)
+    app.register_blueprint(pages.bp)
+    return app

@@ -1,0 +1,163 @@
+"""The `healthsearch` command: parse, index, info, search, serve."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from indexer.article import Article, ParseError
+from indexer.build import BuildReport, build_index
+from indexer.sources.files import SourceFile, read_article
+from indexer.store import BuildLocked, IndexMissing, IndexStore
+from search_app import create_app
+from search_app.search import search
+
+INDEX_OPTION = click.option(
+    "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Index folder (default: HEALTHSEARCH_INDEX_DIR, else the app's instance/index).",
+)
+
+
+def _store(index_dir: Path | None) -> IndexStore:
+    return IndexStore(index_dir or create_app().config["INDEX_DIR"])
+
+
+@click.group()
+def main() -> None:
+    """Full-text search over health articles."""
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
+def parse(path: Path, as_json: bool) -> None:
+    """Show how one article file is understood."""
+    path = path.resolve()
+    try:
+        article = read_article(SourceFile(path.parent, path))
+    except ParseError as error:
+        raise click.ClickException(f"{path}: {error}") from error
+    click.echo(json.dumps(article.to_dict(), indent=2, ensure_ascii=False) if as_json else _describe(article))
+
+
+def _describe(article: Article) -> str:
+    lines = [f"{article.title}  [{article.id}]"]
+    if article.aliases:
+        lines.append("Also called: " + ", ".join(article.aliases))
+    if article.reviewed:
+        lines.append(f"Reviewed: {article.reviewed}")
+    for section in article.sections:
+        preview = section.text.replace("\n", " ")
+        lines.append(f"  {section.kind:<19} {section.heading!r} #{section.anchor}: {preview[:70]}…")
+    for name, values in (("Types", article.entities.types), ("Treatments", article.entities.treatments),
+                         ("Specialists", article.entities.specialists)):
+        if values:
+            lines.append(f"{name}: " + "; ".join(values))
+    lines += [f"warning: {w}" for w in article.warnings]
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@INDEX_OPTION
+@click.option("--rebuild", is_flag=True, help="Ignore the existing index and build from scratch.")
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
+def index(sources: tuple[Path, ...], index_dir: Path | None, rebuild: bool, as_json: bool) -> None:
+    """Index folders of HTML/text articles or MedQuAD XML (only what changed)."""
+    store = _store(index_dir)
+    try:
+        report = build_index(list(sources), store, rebuild=rebuild, progress=sys.stderr.isatty() and not as_json)
+    except BuildLocked as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else _summary(report, store))
+
+
+def _summary(report: BuildReport, store: IndexStore) -> str:
+    if report.changed:
+        head = f"Indexed {report.added} new, {report.updated} updated, {report.removed} removed"
+    else:
+        head = "Nothing changed"
+    lines = [f"{head}; {report.unchanged} unchanged. {report.articles} articles in {store.root} "
+             f"(generation {report.generation}) in {report.seconds:.1f} s."]
+    if report.skipped:
+        lines.append(f"Skipped {len(report.skipped)} file(s):")
+        lines += [f"  {file}: {reason}" for file, reason in report.skipped]
+    lines += [f"warning: {file}: {warning}" for file, warning in report.warnings]
+    return "\n".join(lines)
+
+
+@main.command()
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def info(index_dir: Path | None, as_json: bool) -> None:
+    """Describe the index: articles, fields, sources, when it was built."""
+    store = _store(index_dir)
+    try:
+        ix = store.open()
+    except IndexMissing as error:
+        raise click.ClickException(str(error)) from error
+    manifest = store.manifest()
+    with ix:
+        details = {
+            "index_dir": str(store.root),
+            "articles": ix.doc_count(),
+            "generation": store.generation(),
+            "built_at": manifest.get("built_at"),
+            "fields": sorted(ix.schema.names()),
+            "sources": {root: sum(1 for e in files.values() if "id" in e)
+                        for root, files in manifest.get("sources", {}).items()},
+            "skipped": {f"{root}/{rel}": e["error"] for root, files in manifest.get("sources", {}).items()
+                        for rel, e in files.items() if "error" in e},
+        }
+    if as_json:
+        click.echo(json.dumps(details, indent=2))
+        return
+    click.echo(f"{details['articles']} articles, generation {details['generation']}, built {details['built_at']}")
+    click.echo(f"Index: {details['index_dir']}")
+    for root, count in details["sources"].items():
+        click.echo(f"  {count:>6}  {root}")
+    click.echo(f"Skipped files: {len(details['skipped'])}")
+    click.echo("Fields: " + ", ".join(details["fields"]))
+
+
+@main.command(name="search")
+@click.argument("query")
+@INDEX_OPTION
+@click.option("-n", "--limit", default=10, show_default=True, help="How many hits.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def search_command(query: str, index_dir: Path | None, limit: int, as_json: bool) -> None:
+    """Search the index from the command line."""
+    try:
+        with _store(index_dir).open().searcher() as searcher:
+            hits = search(searcher, query, limit=limit)
+    except IndexMissing as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps({"query": query, "hits": [hit.__dict__ for hit in hits]}, indent=2))
+        return
+    for rank, hit in enumerate(hits, 1):
+        click.echo(f"{rank:>3}. {hit.title}  [{hit.id}]  {hit.score:.2f}")
+    if not hits:
+        click.echo("No articles match.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@INDEX_OPTION
+@click.option("--corpus", type=click.Path(path_type=Path), help="Articles to index when no index exists.")
+def serve(host: str, port: int, index_dir: Path | None, corpus: Path | None) -> None:
+    """Serve search on HOST:PORT, building the index from the corpus first if there is none."""
+    app = create_app({"INDEX_DIR": str(index_dir)} if index_dir else None)
+    store = IndexStore(app.config["INDEX_DIR"])
+    corpus = corpus or Path(app.config["CORPUS_DIR"])
+    if not store.exists():
+        if not corpus.is_dir():
+            raise click.ClickException(f"no index at {store.root} and no corpus folder at {corpus}")
+        click.echo(f"No index yet: indexing {corpus} …")
+        click.echo(_summary(build_index([corpus], store, progress=sys.stderr.isatty()), store))
+    click.echo(f"Serving search on http://{host}:{port}/")
+    app.run(host=host, port=port)
