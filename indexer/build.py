@@ -47,8 +47,12 @@ class BuildReport:
 
     def to_dict(self) -> dict:
         return {
-            "added": self.added, "updated": self.updated, "removed": self.removed,
-            "unchanged": self.unchanged, "articles": self.articles, "generation": self.generation,
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "articles": self.articles,
+            "generation": self.generation,
             "seconds": round(self.seconds, 2),
             "skipped": [{"file": f, "reason": r} for f, r in self.skipped],
             "warnings": [{"file": f, "warning": w} for f, w in self.warnings],

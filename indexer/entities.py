@@ -15,15 +15,50 @@ from indexer.article import Entities, Section
 from indexer.text import sentences, squash
 
 SPECIALISTS: tuple[str, ...] = (
-    "allergist", "anesthesiologist", "audiologist", "cardiologist", "dentist",
-    "dermatologist", "dietitian", "endocrinologist", "ent specialist", "gastroenterologist",
-    "general practitioner", "geneticist", "genetic counselor", "geriatrician", "gynecologist",
-    "hematologist", "hepatologist", "immunologist", "infectious disease specialist",
-    "nephrologist", "neurologist", "neurosurgeon", "obstetrician", "occupational therapist",
-    "oncologist", "ophthalmologist", "optometrist", "orthopedic surgeon", "orthopedist",
-    "otolaryngologist", "pediatrician", "physiotherapist", "physical therapist", "podiatrist",
-    "primary care doctor", "psychiatrist", "psychologist", "pulmonologist", "radiologist",
-    "rheumatologist", "sleep specialist", "speech therapist", "surgeon", "urologist",
+    "allergist",
+    "anesthesiologist",
+    "audiologist",
+    "cardiologist",
+    "dentist",
+    "dermatologist",
+    "dietitian",
+    "endocrinologist",
+    "ent specialist",
+    "gastroenterologist",
+    "general practitioner",
+    "geneticist",
+    "genetic counselor",
+    "geriatrician",
+    "gynecologist",
+    "hematologist",
+    "hepatologist",
+    "immunologist",
+    "infectious disease specialist",
+    "nephrologist",
+    "neurologist",
+    "neurosurgeon",
+    "obstetrician",
+    "occupational therapist",
+    "oncologist",
+    "ophthalmologist",
+    "optometrist",
+    "orthopedic surgeon",
+    "orthopedist",
+    "otolaryngologist",
+    "pediatrician",
+    "physiotherapist",
+    "physical therapist",
+    "podiatrist",
+    "primary care doctor",
+    "psychiatrist",
+    "psychologist",
+    "pulmonologist",
+    "radiologist",
+    "rheumatologist",
+    "sleep specialist",
+    "speech therapist",
+    "surgeon",
+    "urologist",
 )
 _SINGLE_SPECIALISTS = {s for s in SPECIALISTS if " " not in s}
 _MULTI_SPECIALISTS = {s for s in SPECIALISTS if " " in s}
@@ -37,8 +72,32 @@ _ENUMERATION = re.compile(
 )
 _PARENTHESISED = re.compile(r"([^()]*)\(([^()]*)\)")
 # First words that start a clause or a pronoun, never a name.
-_NOT_NAMES = {"these", "they", "it", "this", "some", "most", "both", "each", "many", "other", "there", "the",
-              "which", "that", "who", "where", "when", "while", "although", "because", "but", "so", "as", "if"}
+_NOT_NAMES = {
+    "these",
+    "they",
+    "it",
+    "this",
+    "some",
+    "most",
+    "both",
+    "each",
+    "many",
+    "other",
+    "there",
+    "the",
+    "which",
+    "that",
+    "who",
+    "where",
+    "when",
+    "while",
+    "although",
+    "because",
+    "but",
+    "so",
+    "as",
+    "if",
+}
 MAX_ITEM_WORDS = 6
 
 
@@ -106,7 +165,7 @@ def split_enumeration(text: str, glued: bool = False) -> list[str]:
     for match in _PARENTHESISED.finditer(text):
         items += _split_plain(match.group(1), glued)
         items += [p.strip() for p in match.group(2).split(",")]
-        rest = text[match.end():]
+        rest = text[match.end() :]
     if rest is not text or not items:
         items += _split_plain(rest, glued)
     return [i for i in (_clean_item(i) for i in items) if i]
@@ -128,7 +187,7 @@ def _clean_item(item: str) -> str:
 
 
 def _sentence_case(item: str) -> str:
-    """"Laser treatments" -> "laser treatments", but "Clear + Brilliant" and "PRP" stay."""
+    """ "Laser treatments" -> "laser treatments", but "Clear + Brilliant" and "PRP" stay."""
     words = item.split()
     first = words[0]
     rest_is_lower = all(not w[:1].isupper() for w in words[1:])
@@ -158,7 +217,7 @@ def _head_noun(title: str) -> str:
 
 
 def _strip_head(name: str, head: str) -> str:
-    """"rolling scars" -> "rolling" for the "Acne Scars" article; "Hypertrophic" stays."""
+    """ "rolling scars" -> "rolling" for the "Acne Scars" article; "Hypertrophic" stays."""
     if head and len(name.split()) > 1:
         name = re.sub(rf"\s+{head}s?$", "", name, flags=re.IGNORECASE)
     return name

@@ -85,7 +85,7 @@ def _sections(text: str, matches: list[re.Match[str]], title: str) -> tuple[Sect
     taken: set[str] = set()
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        body = text[match.end(): end].strip()
+        body = text[match.end() : end].strip()
         if i + 1 == len(matches):
             body = strip_disclaimer(body)
         if not body:

@@ -14,31 +14,49 @@ import re
 # matters: "when to see a doctor" must win over "doctor", "risk factors" over
 # "factors", "genetic cause" over "cause".
 HEADING_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("when_to_see_doctor", r"^when (to|should (i|you)) (see|call|contact|consult|visit|seek)|"
-     r"^(seeking|getting) (medical )?(help|care)|^when to (seek|get) (medical )?(help|care|advice)|"
-     r"^see a doctor|^emergency signs"),
+    (
+        "when_to_see_doctor",
+        r"^when (to|should (i|you)) (see|call|contact|consult|visit|seek)|"
+        r"^(seeking|getting) (medical )?(help|care)|^when to (seek|get) (medical )?(help|care|advice)|"
+        r"^see a doctor|^emergency signs",
+    ),
     ("specialist", r"specialist|which doctor|who (treats|to see)|type of doctor|doctor to (see|approach|consult)"),
-    ("risk_factors", r"risk factors?|^who (is|gets|are) (at risk|affected|most likely)|who is likely|"
-     r"susceptib|^are you at risk"),
+    (
+        "risk_factors",
+        r"risk factors?|^who (is|gets|are) (at risk|affected|most likely)|who is likely|"
+        r"susceptib|^are you at risk",
+    ),
     ("genetics", r"genetic (cause|change|basis)|^genetics?$|^gene(s)?( involved)?$|what genes"),
     ("inheritance", r"inherit|passed down|hereditary|run in families"),
     ("frequency", r"^(how common|frequency|prevalence|incidence|epidemiology)|how many people"),
     ("types", r"^(types?|kinds?|forms?|classification|subtypes?|varieties)( of\b.*)?$"),
     ("symptoms", r"symptom|^signs?\b|warning signs|clinical (features|presentation)|what does it feel like"),
-    ("causes", r"^(causes?|etiology|aetiology)\b|what causes|^why does|^cause of|how do you get|"
-     r"how (is it|does it) (spread|caught)|^transmission"),
+    (
+        "causes",
+        r"^(causes?|etiology|aetiology)\b|what causes|^why does|^cause of|how do you get|"
+        r"how (is it|does it) (spread|caught)|^transmission",
+    ),
     ("diagnosis", r"diagnos|exams? and tests?|^tests?\b|^testing|^screening|how is it (found|detected)"),
-    ("treatment", r"treat|therap|^(care|management)$|^medications?|^medicines?|^remed|^surgery|cure|"
-     r"^drugs?\b"),
+    (
+        "treatment",
+        r"treat|therap|^(care|management)$|^medications?|^medicines?|^remed|^surgery|cure|"
+        r"^drugs?\b",
+    ),
     ("complications", r"complication|^risks of|^dangers|long[- ]term effects"),
     ("prevention", r"prevent|avoid|^reducing (your )?risk|^protect"),
     ("outlook", r"outlook|prognos|life expectancy|^recovery|expectations|what to expect|^survival"),
-    ("living_with", r"^living with|^self[- ]care|^coping|^support( groups?)?$|^home (care|remedies)|"
-     r"^lifestyle|^daily life|^tips|^managing( life| day to day)?$"),
+    (
+        "living_with",
+        r"^living with|^self[- ]care|^coping|^support( groups?)?$|^home (care|remedies)|"
+        r"^lifestyle|^daily life|^tips|^managing( life| day to day)?$",
+    ),
     ("research", r"research|clinical trials?|^studies"),
     ("stages", r"^stages?\b|^staging|^grades?\b"),
-    ("overview", r"^(overview|introduction|summary|about|definition|description|information|"
-     r"key (facts|points)|at a glance)\b|^what (is|are)\b"),
+    (
+        "overview",
+        r"^(overview|introduction|summary|about|definition|description|information|"
+        r"key (facts|points)|at a glance)\b|^what (is|are)\b",
+    ),
 )
 
 _COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in HEADING_PATTERNS)
@@ -101,15 +119,43 @@ def kind_of_qtype(qtype: str) -> str:
 def is_known_heading(heading: str, title: str = "") -> bool:
     return kind_of_heading(heading, title) != "other"
 
+
 # Headings as they appear in pages whose scraper flattened them into the text.
 # Only these exact wordings (first letter capitalised) split flattened text, so a
 # heading word inside a sentence ("Several treatment options") is never a heading.
 FLAT_HEADINGS: tuple[str, ...] = (
-    "Overview", "Introduction", "Summary", "Types", "Kinds", "Forms", "Symptoms",
-    "Signs and symptoms", "Symptoms and signs", "Causes", "Risk factors", "Who is at risk?",
-    "Diagnostics", "Diagnosis", "Tests and diagnosis", "Exams and tests", "How is it diagnosed?",
-    "Treatment options", "Treatments", "Treatment", "How is it treated?", "Complications",
-    "Prevention", "How can it be prevented?", "Outlook", "Prognosis", "Outlook (prognosis)",
-    "When to see a doctor?", "When to see a doctor", "When to seek medical care",
-    "Specialist to approach", "Which specialist?", "Self-care", "Living with it",
+    "Overview",
+    "Introduction",
+    "Summary",
+    "Types",
+    "Kinds",
+    "Forms",
+    "Symptoms",
+    "Signs and symptoms",
+    "Symptoms and signs",
+    "Causes",
+    "Risk factors",
+    "Who is at risk?",
+    "Diagnostics",
+    "Diagnosis",
+    "Tests and diagnosis",
+    "Exams and tests",
+    "How is it diagnosed?",
+    "Treatment options",
+    "Treatments",
+    "Treatment",
+    "How is it treated?",
+    "Complications",
+    "Prevention",
+    "How can it be prevented?",
+    "Outlook",
+    "Prognosis",
+    "Outlook (prognosis)",
+    "When to see a doctor?",
+    "When to see a doctor",
+    "When to seek medical care",
+    "Specialist to approach",
+    "Which specialist?",
+    "Self-care",
+    "Living with it",
 )

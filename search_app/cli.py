@@ -16,7 +16,9 @@ from search_app import create_app
 from search_app.search import search
 
 INDEX_OPTION = click.option(
-    "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
     help="Index folder (default: HEALTHSEARCH_INDEX_DIR, else the app's instance/index).",
 )
 
@@ -52,8 +54,11 @@ def _describe(article: Article) -> str:
     for section in article.sections:
         preview = section.text.replace("\n", " ")
         lines.append(f"  {section.kind:<19} {section.heading!r} #{section.anchor}: {preview[:70]}…")
-    for name, values in (("Types", article.entities.types), ("Treatments", article.entities.treatments),
-                         ("Specialists", article.entities.specialists)):
+    for name, values in (
+        ("Types", article.entities.types),
+        ("Treatments", article.entities.treatments),
+        ("Specialists", article.entities.specialists),
+    ):
         if values:
             lines.append(f"{name}: " + "; ".join(values))
     lines += [f"warning: {w}" for w in article.warnings]
@@ -80,8 +85,10 @@ def _summary(report: BuildReport, store: IndexStore) -> str:
         head = f"Indexed {report.added} new, {report.updated} updated, {report.removed} removed"
     else:
         head = "Nothing changed"
-    lines = [f"{head}; {report.unchanged} unchanged. {report.articles} articles in {store.root} "
-             f"(generation {report.generation}) in {report.seconds:.1f} s."]
+    lines = [
+        f"{head}; {report.unchanged} unchanged. {report.articles} articles in {store.root} "
+        f"(generation {report.generation}) in {report.seconds:.1f} s."
+    ]
     if report.skipped:
         lines.append(f"Skipped {len(report.skipped)} file(s):")
         lines += [f"  {file}: {reason}" for file, reason in report.skipped]
@@ -100,18 +107,24 @@ def info(index_dir: Path | None, as_json: bool) -> None:
     except IndexMissing as error:
         raise click.ClickException(str(error)) from error
     manifest = store.manifest()
-    with ix:
-        details = {
-            "index_dir": str(store.root),
-            "articles": ix.doc_count(),
-            "generation": store.generation(),
-            "built_at": manifest.get("built_at"),
-            "fields": sorted(ix.schema.names()),
-            "sources": {root: sum(1 for e in files.values() if "id" in e)
-                        for root, files in manifest.get("sources", {}).items()},
-            "skipped": {f"{root}/{rel}": e["error"] for root, files in manifest.get("sources", {}).items()
-                        for rel, e in files.items() if "error" in e},
-        }
+    articles, fields = ix.doc_count(), sorted(ix.schema.names())
+    ix.close()
+    details = {
+        "index_dir": str(store.root),
+        "articles": articles,
+        "generation": store.generation(),
+        "built_at": manifest.get("built_at"),
+        "fields": fields,
+        "sources": {
+            root: sum(1 for e in files.values() if "id" in e) for root, files in manifest.get("sources", {}).items()
+        },
+        "skipped": {
+            f"{root}/{rel}": e["error"]
+            for root, files in manifest.get("sources", {}).items()
+            for rel, e in files.items()
+            if "error" in e
+        },
+    }
     if as_json:
         click.echo(json.dumps(details, indent=2))
         return

@@ -1,0 +1,45 @@
+"""The Flask app: factory, config, and the minimal search page, escaped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+from search_app import create_app
+from search_app.config import SETTINGS
+from tests.conftest import REPO
+
+
+def test_factory_takes_test_config(index_dir: Path) -> None:
+    app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
+    assert app.config["INDEX_DIR"] == str(index_dir)
+
+
+def test_index_dir_from_environment(monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+    monkeypatch.setenv("HEALTHSEARCH_INDEX_DIR", str(tmp_path))
+    assert create_app().config["INDEX_DIR"] == str(tmp_path)
+
+
+def test_search_page_finds_article(client: FlaskClient) -> None:
+    response = client.get("/search", query_string={"q": "boxcar scar treatment"})
+    assert response.status_code == 200
+    assert "Acne Scars" in response.get_data(as_text=True)
+
+
+def test_query_is_escaped(client: FlaskClient) -> None:
+    response = client.get("/search", query_string={"q": '<script>alert(1)</script>"'})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
+
+
+def test_missing_index_is_not_a_500(tmp_path: Path) -> None:
+    app = create_app({"INDEX_DIR": str(tmp_path / "none"), "TESTING": True})
+    response = app.test_client().get("/search?q=gout")
+    assert response.status_code == 503
+
+
+def test_readme_lists_every_setting() -> None:
+    readme = (REPO / "README.md").read_text()
+    assert all(f"HEALTHSEARCH_{setting.name}" in readme for setting in SETTINGS)

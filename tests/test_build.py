@@ -1,0 +1,174 @@
+"""Index builds: incremental by content hash, atomic generations, bad files skipped, kills survived."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build_index
+from indexer.store import BuildLocked, IndexStore
+from tests.conftest import MEDQUAD
+
+
+def article_ids(store: IndexStore) -> set[str]:
+    with store.open().searcher() as searcher:
+        return {fields["id"] for fields in searcher.all_stored_fields()}
+
+
+def test_first_build_indexes_every_article(tmp_path: Path, small_corpus: Path) -> None:
+    store = IndexStore(tmp_path / "ix")
+    report = build_index([small_corpus], store)
+    assert (report.added, report.updated, report.removed) == (4, 0, 0)
+    assert article_ids(store) == {"acne-scars", "asthma", "conjunctivitis", "gout"}
+    assert store.generation() == 1
+
+
+def test_rerun_changes_nothing(tmp_path: Path, small_corpus: Path) -> None:
+    store = IndexStore(tmp_path / "ix")
+    build_index([small_corpus], store)
+    report = build_index([small_corpus], store)
+    assert not report.changed
+    assert report.unchanged == 4
+    assert store.generation() == 1
+
+
+def test_editing_one_file_reindexes_one_article(tmp_path: Path, small_corpus: Path) -> None:
+    store = IndexStore(tmp_path / "ix")
+    build_index([small_corpus], store)
+    page = small_corpus / "gout.html"
+    page.write_text(page.read_text().replace("</article>", "<h2>Diet</h2><p>Cherries.</p></article>"))
+    report = build_index([small_corpus], store)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 1, 0, 3)
+    assert store.generation() == 2
+    with store.open().searcher() as searcher:
+        assert searcher.document_number(id="gout") is not None
+        assert searcher.doc_count() == 4
+
+
+def test_touching_without_change_keeps_the_index(tmp_path: Path, small_corpus: Path) -> None:
+    store = IndexStore(tmp_path / "ix")
+    build_index([small_corpus], store)
+    os.utime(small_corpus / "gout.html", ns=(1, 1))
+    report = build_index([small_corpus], store)
+    assert not report.changed  # the content hash is what decides
+    assert store.generation() == 1
+
+
+def test_deleted_file_is_removed(tmp_path: Path, small_corpus: Path) -> None:
+    store = IndexStore(tmp_path / "ix")
+    build_index([small_corpus], store)
+    (small_corpus / "asthma.html").unlink()
+    report = build_index([small_corpus], store)
+    assert report.removed == 1
+    assert "asthma" not in article_ids(store)
+
+
+def test_bad_files_are_skipped_with_reasons(tmp_path: Path, small_corpus: Path) -> None:
+    (small_corpus / "empty.html").write_bytes(b"")
+    (small_corpus / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50)
+    (small_corpus / "huge.html").write_bytes(b"<h1>Huge</h1><p>" + b"word " * 1_100_000)
+    store = IndexStore(tmp_path / "ix")
+    report = build_index([small_corpus], store)
+    reasons = {Path(file).name: reason for file, reason in report.skipped}
+    assert reasons["empty.html"] == "empty file"
+    assert "binary" in reasons["image.html"]
+    assert "too large" in reasons["huge.html"]
+    assert article_ids(store) == {"acne-scars", "asthma", "conjunctivitis", "gout"}
+
+
+def test_a_file_that_turns_bad_leaves_the_index(tmp_path: Path, small_corpus: Path) -> None:
+    store = IndexStore(tmp_path / "ix")
+    build_index([small_corpus], store)
+    (small_corpus / "gout.html").write_bytes(b"")
+    report = build_index([small_corpus], store)
+    assert report.removed == 1 and report.skipped
+    assert "gout" not in article_ids(store)
+
+
+def test_sources_not_named_are_kept(tmp_path: Path, small_corpus: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "sunburn.html").write_text("<h1>Sunburn</h1><h2>Treatment</h2><p>Cool the skin.</p>")
+    store = IndexStore(tmp_path / "ix")
+    build_index([small_corpus], store)
+    build_index([other], store)
+    assert "sunburn" in article_ids(store) and "gout" in article_ids(store)
+
+
+def test_duplicate_ids_across_sources_are_skipped(tmp_path: Path, small_corpus: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "gout.html").write_text("<h1>Gout again</h1><p>Same id, other folder.</p>")
+    store = IndexStore(tmp_path / "ix")
+    report = build_index([small_corpus, other], store)
+    assert any("duplicate id 'gout'" in reason for _, reason in report.skipped)
+    assert report.articles == 4
+
+
+def test_rebuild_starts_from_scratch(tmp_path: Path, small_corpus: Path) -> None:
+    store = IndexStore(tmp_path / "ix")
+    build_index([small_corpus], store)
+    report = build_index([small_corpus], store, rebuild=True)
+    assert report.added == 4 and store.generation() == 2
+
+
+def test_a_second_build_waits_for_none(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path / "ix")
+    with store.lock(), pytest.raises(BuildLocked):
+        build_index([tmp_path], store)
+
+
+def test_leftovers_of_a_crashed_build_are_cleaned(tmp_path: Path, small_corpus: Path) -> None:
+    store = IndexStore(tmp_path / "ix")
+    build_index([small_corpus], store)
+    half_written = store.root / "gen-000002"
+    half_written.mkdir()
+    (half_written / "half.seg").write_bytes(b"garbage")
+    assert article_ids(store) == {"acne-scars", "asthma", "conjunctivitis", "gout"}
+    (small_corpus / "gout.html").write_text("<h1>Gout</h1><h2>Treatment</h2><p>Rest the joint.</p>")
+    report = build_index([small_corpus], store)
+    assert report.updated == 1
+    assert store.generation() == 2 and not (half_written / "half.seg").exists()
+    assert "gout" in article_ids(store)
+
+
+def test_killed_build_leaves_previous_index_serving(tmp_path: Path, small_corpus: Path) -> None:
+    """SIGKILL a real build while it writes; the old generation keeps answering."""
+    store = IndexStore(tmp_path / "ix")
+    build_index([small_corpus], store)
+    code = (
+        "from pathlib import Path; from indexer.build import build_index; from indexer.store import IndexStore; "
+        f"build_index([Path({str(MEDQUAD / '2_GARD_QA')!r})], IndexStore({str(store.root)!r}))"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 60
+    while not (store.root / "gen-000002").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert (store.root / "gen-000002").exists(), "the build never started writing"
+    time.sleep(0.3)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL, "the build ended before it could be killed"
+    assert store.generation() == 1
+    assert article_ids(store) == {"acne-scars", "asthma", "conjunctivitis", "gout"}
+    report = build_index([small_corpus], store)  # the lock died with the process
+    assert not report.changed and store.generation() == 1
+
+
+def test_full_medquad_index(medquad_index: IndexStore) -> None:
+    with medquad_index.open().searcher() as searcher:
+        assert searcher.doc_count() == 5490
+        assert searcher.document(id="CancerGov_0000013_2_1") is not None
+        assert searcher.document(id="GARD_0002079") is None  # no non-empty answer
+    skipped = [e for files in medquad_index.manifest()["sources"].values() for e in files.values() if "error" in e]
+    assert len(skipped) == 7
+
+
+def test_medquad_rerun_changes_nothing(medquad_index: IndexStore) -> None:
+    report = build_index([MEDQUAD], medquad_index)
+    assert not report.changed and report.unchanged == 5490

@@ -1,0 +1,89 @@
+"""The `healthsearch` command, through click's runner on real files and a real index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from search_app.cli import main
+from tests.conftest import SEED
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_parse_seed_json(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["parse", str(SEED), "--json"])
+    assert result.exit_code == 0, result.output
+    article = json.loads(result.output)
+    assert article["title"] == "Acne Scars"
+    assert [s["kind"] for s in article["sections"]] == [
+        "overview",
+        "types",
+        "symptoms",
+        "causes",
+        "diagnosis",
+        "treatment",
+        "when_to_see_doctor",
+        "prevention",
+        "specialist",
+    ]
+    text = " ".join(s["text"] for s in article["sections"])
+    assert "Health Library" not in text and "Disclaimer" not in text and "emergency facility" not in text
+    assert {"ice pick", "boxcar", "rolling", "hypertrophic"} <= set(article["entities"]["types"])
+    treatments = {t.lower() for t in article["entities"]["treatments"]}
+    assert {
+        "laser treatments",
+        "clear + brilliant",
+        "microneedling",
+        "dermal fillers",
+        "platelet-rich plasma therapy",
+    } <= treatments
+    assert article["entities"]["specialists"] == ["dermatologist"]
+    assert set(article) >= {"id", "title", "url", "aliases", "sections", "entities", "warnings", "content_hash"}
+
+
+def test_parse_plain_text_output(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["parse", str(SEED)])
+    assert result.exit_code == 0
+    assert result.output.startswith("Acne Scars  [acne-scars]")
+    assert "when_to_see_doctor" in result.output
+
+
+def test_parse_bad_file_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    result = runner.invoke(main, ["parse", str(empty)])
+    assert result.exit_code == 1
+    assert "empty file" in result.output and "Traceback" not in result.output
+
+
+def test_index_info_search_round_trip(runner: CliRunner, tmp_path: Path, small_corpus: Path) -> None:
+    index = str(tmp_path / "ix")
+    first = runner.invoke(main, ["index", str(small_corpus), "--index", index])
+    assert first.exit_code == 0 and "Indexed 4 new" in first.output
+    again = runner.invoke(main, ["index", str(small_corpus), "--index", index])
+    assert "Nothing changed" in again.output
+    info = json.loads(runner.invoke(main, ["info", "--index", index, "--json"]).output)
+    assert info["articles"] == 4 and info["built_at"] and "title" in info["fields"]
+    found = json.loads(runner.invoke(main, ["search", "boxcar scar", "--index", index, "--json"]).output)
+    assert found["hits"][0]["id"] == "acne-scars"
+
+
+def test_default_index_location_comes_from_the_environment(
+    runner: CliRunner, tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HEALTHSEARCH_INDEX_DIR", str(tmp_path / "env-ix"))
+    assert runner.invoke(main, ["index", str(small_corpus)]).exit_code == 0
+    assert (tmp_path / "env-ix" / "CURRENT").exists()
+    assert json.loads(runner.invoke(main, ["info", "--json"]).output)["articles"] == 4
+
+
+def test_info_without_index_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["info", "--index", str(tmp_path / "none")])
+    assert result.exit_code == 1 and "no index" in result.output
