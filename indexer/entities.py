@@ -70,6 +70,13 @@ _ENUMERATION = re.compile(
     r"\s*(:?)\s*(.+?)(?:\.(?=\s|$|[A-Z])|;|$)",
     re.IGNORECASE | re.DOTALL,
 )
+# Types are enumerated by a sentence about the types themselves: "These include
+# ice pick, boxcar, and rolling scars", not "caused by conditions such as a stroke".
+_TYPE_ENUMERATION = re.compile(
+    r"\b(?:these|types|forms|kinds|main ones)\b[^.:]{0,40}?\b(?:include|includes|are)\b"
+    r"\s*(:?)\s*(.+?)(?:\.(?=\s|$|[A-Z])|;|$)",
+    re.IGNORECASE | re.DOTALL,
+)
 _PARENTHESISED = re.compile(r"([^()]*)\(([^()]*)\)")
 # First words that start a clause or a pronoun, never a name.
 _NOT_NAMES = {
@@ -107,12 +114,12 @@ def extract_entities(sections: Iterable[Section], title: str) -> Entities:
     head = _head_noun(title)
     type_sections = [s for s in sections if s.kind == "types"]
     # Enumerations leave the head noun on their last item only ("boxcar, and rolling scars").
-    enumerated = [_strip_head(t, head) for t in _enumerated(type_sections)]
+    enumerated = [_strip_head(t, head) for t in _enumerated(type_sections, _TYPE_ENUMERATION)]
     types = _listed(type_sections) + enumerated + _type_lead_names(type_sections, head)
     treatment_sections = [s for s in sections if s.kind == "treatment"]
     return Entities(
         types=_dedupe(types, key=lambda t: _strip_head(t, head)),
-        treatments=_dedupe(_listed(treatment_sections) + _enumerated(treatment_sections)),
+        treatments=_dedupe(_listed(treatment_sections) + _enumerated(treatment_sections, _ENUMERATION)),
         specialists=find_specialists(sections),
     )
 
@@ -137,11 +144,11 @@ def _listed(sections: list[Section]) -> list[str]:
     return [_sentence_case(n) for s in sections for n in map(item_name, s.items) if n]
 
 
-def _enumerated(sections: list[Section]) -> list[str]:
+def _enumerated(sections: list[Section], pattern: re.Pattern[str]) -> list[str]:
     return [
         name
         for section in sections
-        for match in _ENUMERATION.finditer(section.text)
+        for match in pattern.finditer(section.text)
         for name in split_enumeration(match.group(2), glued=bool(match.group(1)))
     ]
 
@@ -179,7 +186,7 @@ def _split_plain(text: str, glued: bool) -> list[str]:
 
 
 def _clean_item(item: str) -> str:
-    item = squash(item).strip(" .,;:")
+    item = re.sub(r"^(?:a|an|the)\s+", "", squash(item).strip(" .,;:"), flags=re.IGNORECASE)
     words = item.split()
     if not words or len(words) > MAX_ITEM_WORDS or words[0].lower() in _NOT_NAMES:
         return ""

@@ -214,13 +214,21 @@ def _is_noise(tag: Tag) -> bool:
 
 
 def _content_root(soup: BeautifulSoup) -> Tag:
-    """The element that holds the article: <article>, <main>, a content div, or <body>."""
+    """The element that holds the article: <article> or <main>, else the h1's surroundings."""
     candidates = soup.find_all("article") or soup.find_all("main") or soup.find_all(attrs={"role": "main"})
-    if not candidates:
-        candidates = soup.find_all(class_=re.compile(r"article|content|entry|post-body", re.I))
     if candidates:
         return max(candidates, key=lambda tag: (bool(tag.find("h1")), len(tag.get_text())))
-    return soup.body or soup
+    body = soup.body or soup
+    h1 = body.find("h1")
+    if h1 is None:
+        return body
+    # Climb from the title until the block holds most of the page's text: that
+    # leaves out side columns of old table layouts and headers beside the content.
+    total = len(body.get_text(" ", strip=True))
+    node = h1.parent
+    while node is not None and node is not body and len(node.get_text(" ", strip=True)) < total * 0.5:
+        node = node.parent
+    return node or body
 
 
 def _title(root: Tag, soup: BeautifulSoup) -> str:
