@@ -16,7 +16,7 @@ def test_factory_takes_test_config(index_dir: Path) -> None:
     assert app.config["INDEX_DIR"] == str(index_dir)
 
 
-def test_index_dir_from_environment(monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+def test_index_dir_from_environment(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HEALTHSEARCH_INDEX_DIR", str(tmp_path))
     assert create_app().config["INDEX_DIR"] == str(tmp_path)
 
