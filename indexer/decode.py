@@ -19,7 +19,7 @@ def decode(data: bytes, is_html: bool = True, max_bytes: int = MAX_BYTES) -> tup
     if not data.strip():
         raise ParseError("empty file")
     if len(data) > max_bytes:
-        raise ParseError(f"file too large: {len(data) / 1e6:.1f} MB (limit {max_bytes / 1e6:.1f} MB)")
+        raise ParseError(f"file too large: {len(data) / 2**20:.1f} MiB (limit {max_bytes / 2**20:.1f} MiB)")
     if _looks_binary(data):
         raise ParseError("binary file, not text or HTML")
     data, bom_encoding = EncodingDetector.strip_byte_order_mark(data)

@@ -67,15 +67,15 @@ _MULTI_SPECIALISTS = {s for s in SPECIALISTS if " " in s}
 _SPECIALIST_WORD = re.compile(r"\b(?:(\w+) )?(?:(\w+) )?(\w+(?:ist|eon|ian|ner|lor|tor|ent))s?\b")
 _ENUMERATION = re.compile(
     r"\b(?:include|includes|including|such as|options are|types are|are called)\b"
-    r"\s*(:?)\s*(.+?)(?:\.(?=\s|$|[A-Z])|;|$)",
-    re.IGNORECASE | re.DOTALL,
+    r"[ \t]*(:?)[ \t]*([^\n]+?)(?:\.(?=\s|$|[A-Z])|;|\n|$)",
+    re.IGNORECASE,
 )
 # Types are enumerated by a sentence about the types themselves: "These include
 # ice pick, boxcar, and rolling scars", not "caused by conditions such as a stroke".
 _TYPE_ENUMERATION = re.compile(
     r"\b(?:these|types|forms|kinds|main ones)\b[^.:]{0,40}?\b(?:include|includes|are)\b"
-    r"\s*(:?)\s*(.+?)(?:\.(?=\s|$|[A-Z])|;|$)",
-    re.IGNORECASE | re.DOTALL,
+    r"[ \t]*(:?)[ \t]*([^\n]+?)(?:\.(?=\s|$|[A-Z])|;|\n|$)",
+    re.IGNORECASE,
 )
 _PARENTHESISED = re.compile(r"([^()]*)\(([^()]*)\)")
 # First words that start a clause or a pronoun, never a name.
@@ -185,8 +185,16 @@ def _split_plain(text: str, glued: bool) -> list[str]:
     return parts
 
 
+_CLAUSE_TAIL = re.compile(
+    r"\s+(?:is|are|was|were|can|may|might|will|help|helps|ease|eases|work|works|reduce|reduces|relieve|"
+    r"relieves|often|usually|should|must|which|that)\b.*$",
+    re.IGNORECASE,
+)
+
+
 def _clean_item(item: str) -> str:
-    item = re.sub(r"^(?:a|an|the)\s+", "", squash(item).strip(" .,;:"), flags=re.IGNORECASE)
+    item = re.sub(r"^(?:a|an|the)\s+", "", squash(item).strip(" .,;:•"), flags=re.IGNORECASE)
+    item = _CLAUSE_TAIL.sub("", item)
     words = item.split()
     if not words or len(words) > MAX_ITEM_WORDS or words[0].lower() in _NOT_NAMES:
         return ""
@@ -198,7 +206,7 @@ def _sentence_case(item: str) -> str:
     words = item.split()
     first = words[0]
     rest_is_lower = all(not w[:1].isupper() for w in words[1:])
-    if rest_is_lower and first[:1].isupper() and not first.isupper():
+    if rest_is_lower and first[:1].isupper() and first[1:].islower():
         return first[0].lower() + item[1:]
     return item
 

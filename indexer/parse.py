@@ -153,7 +153,7 @@ def parse_html(html: str, article_id: str, fallback_title: str = "") -> Article:
     sections = _group(blocks, title)
     if not sections:
         raise ParseError("no article text")
-    if len(sections) == 1 and sections[0].heading == "Overview":
+    if not any(block.heading_level for block in blocks):
         warnings.append("no section headings found: the whole text is one overview section")
     return Article(
         id=article_id,
@@ -233,7 +233,22 @@ def _content_root(soup: BeautifulSoup) -> Tag:
 
 def _title(root: Tag, soup: BeautifulSoup) -> str:
     h1 = root.find("h1") or soup.find("h1")
-    return block_text(h1) if h1 else ""
+    return _own_text(h1) if h1 else ""
+
+
+def _own_text(tag: Tag) -> str:
+    """The inline text a heading starts with, before any block lxml nested into it.
+
+    An unclosed ``<h2>`` swallows what follows it; only its leading words are the heading.
+    """
+    if not tag.find(_is_block_child):
+        return block_text(tag)
+    words = []
+    for child in tag.children:
+        if isinstance(child, Tag) and _is_block_child(child):
+            break
+        words.append(child.get_text(" ") if isinstance(child, Tag) else str(child))
+    return squash(" ".join(words))
 
 
 def _aliases(root: Tag) -> tuple[str, ...]:
@@ -248,22 +263,51 @@ def _aliases(root: Tag) -> tuple[str, ...]:
 
 
 def _walk(node: Tag) -> Iterator[_Block]:
-    """The content as a flat stream of headings and text blocks, in document order."""
+    """The content as a flat stream of headings and text blocks, in document order.
+
+    Runs of text and inline elements (b, a, em, span...) between blocks form one paragraph.
+    """
+    run: list[str] = []
     for child in node.children:
-        if isinstance(child, NavigableString):
-            text = squash(str(child))
-            if text:
-                yield _Block(text)
+        if isinstance(child, NavigableString) or (isinstance(child, Tag) and _is_inline(child)):
+            run.append(str(child) if isinstance(child, NavigableString) else child.get_text(" "))
             continue
-        if not isinstance(child, Tag) or child.name == "h1":
+        if run:
+            yield from _paragraph(run)
+            run = []
+        if not isinstance(child, Tag):
             continue
-        yield from _blocks_of(child)
+        if child.name == "h1":
+            yield from _nested_blocks(child)  # only what an unclosed <h1> swallowed
+        else:
+            yield from _blocks_of(child)
+    yield from _paragraph(run)
+
+
+def _paragraph(parts: list[str]) -> Iterator[_Block]:
+    text = re.sub(r"\s+([,.;:!?)])", r"\1", squash(" ".join(parts)))
+    if text.strip(" .,;:"):
+        yield _Block(text)
+
+
+def _is_inline(tag: Tag) -> bool:
+    return tag.name not in BLOCK_TAGS and tag.name != "br" and not tag.find(_is_block_child)
+
+
+def _nested_blocks(tag: Tag) -> Iterator[_Block]:
+    """The blocks an unclosed heading swallowed, after its own leading words."""
+    started = False
+    for child in tag.children:
+        started = started or (isinstance(child, Tag) and _is_block_child(child))
+        if started and isinstance(child, Tag):
+            yield from _blocks_of(child)
 
 
 def _blocks_of(tag: Tag) -> Iterator[_Block]:
     name = tag.name
     if name in HEADINGS:
-        yield _Block(block_text(tag), int(name[1]), tag.get("id", ""))
+        yield _Block(_own_text(tag), int(name[1]), tag.get("id", ""))
+        yield from _nested_blocks(tag)
     elif name == "dt":
         yield _Block(block_text(tag), 2, tag.get("id", ""))
     elif name in ("ul", "ol"):

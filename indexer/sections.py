@@ -29,7 +29,7 @@ HEADING_PATTERNS: tuple[tuple[str, str], ...] = (
     ("genetics", r"genetic (cause|change|basis)|^genetics?$|^gene(s)?( involved)?$|what genes"),
     ("inheritance", r"inherit|passed down|hereditary|run in families"),
     ("frequency", r"^(how common|frequency|prevalence|incidence|epidemiology)|how many people"),
-    ("types", r"^(types?|kinds?|forms?|classification|subtypes?|varieties)( of\b.*)?$"),
+    ("types", r"^(types?|kinds?|forms?|classification|subtypes?|varieties)( of( it| this condition)?)?$"),
     ("symptoms", r"symptom|^signs?\b|warning signs|clinical (features|presentation)|what does it feel like"),
     (
         "causes",

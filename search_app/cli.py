@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -13,7 +14,10 @@ from indexer.build import BuildReport, build_index
 from indexer.sources.files import SourceFile, read_article
 from indexer.store import BuildLocked, IndexMissing, IndexStore
 from search_app import create_app
-from search_app.search import search
+from search_app.evaluate import write_run
+from search_app.query import QueryError, parse_query
+from search_app.search import SCORING, search
+from search_app.synonyms import load_synonyms
 
 INDEX_OPTION = click.option(
     "--index",
@@ -144,17 +148,46 @@ def info(index_dir: Path | None, as_json: bool) -> None:
 def search_command(query: str, index_dir: Path | None, limit: int, as_json: bool) -> None:
     """Search the index from the command line."""
     try:
-        with _store(index_dir).open().searcher() as searcher:
-            hits = search(searcher, query, limit=limit)
-    except IndexMissing as error:
+        with _store(index_dir).open().searcher(weighting=SCORING) as searcher:
+            hits = search(searcher, parse_query(query, load_synonyms()), limit=limit)
+    except (IndexMissing, QueryError) as error:
         raise click.ClickException(str(error)) from error
     if as_json:
-        click.echo(json.dumps({"query": query, "hits": [hit.__dict__ for hit in hits]}, indent=2))
+        click.echo(json.dumps({"query": query, "hits": [asdict(hit) for hit in hits]}, indent=2))
         return
     for rank, hit in enumerate(hits, 1):
-        click.echo(f"{rank:>3}. {hit.title}  [{hit.id}]  {hit.score:.2f}")
+        where = f" → {hit.sections[0].heading}" if hit.sections else ""
+        click.echo(f"{rank:>3}. {hit.title}{where}  [{hit.id}]  {hit.score:.2f}")
     if not hits:
         click.echo("No articles match.")
+
+
+@main.command()
+@INDEX_OPTION
+@click.option("--topics", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="TREC run file.")
+@click.option(
+    "--sections",
+    "sections_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write qid<TAB>docid<TAB>section for each topic's top hit.",
+)
+@click.option("-k", "depth", default=100, show_default=True, help="Hits per topic.")
+@click.option("--tag", default="healthsearch", show_default=True, help="Run tag.")
+def run(index_dir: Path | None, topics: Path, output: Path, sections_path: Path | None, depth: int, tag: str) -> None:
+    """Answer a topics file (qid<TAB>query) as a TREC run, for evaluation."""
+    try:
+        ix = _store(index_dir).open()
+    except IndexMissing as error:
+        raise click.ClickException(str(error)) from error
+    with ix.searcher(weighting=SCORING) as searcher, open(output, "w") as run_file:
+        sections = open(sections_path, "w") if sections_path else None  # noqa: SIM115
+        try:
+            answered = write_run(searcher, topics, run_file, sections, k=depth, tag=tag)
+        finally:
+            if sections:
+                sections.close()
+    click.echo(f"{answered} topics answered -> {output}")
 
 
 @main.command()

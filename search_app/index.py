@@ -6,6 +6,7 @@ from flask import Flask, current_app, g
 from whoosh.searching import Searcher
 
 from indexer.store import IndexStore
+from search_app.search import SCORING
 
 
 def store() -> IndexStore:
@@ -15,7 +16,7 @@ def store() -> IndexStore:
 def get_searcher() -> Searcher:
     """This request's searcher over the live generation of the index."""
     if "searcher" not in g:
-        g.searcher = store().open().searcher()
+        g.searcher = store().open().searcher(weighting=SCORING)
     return g.searcher
 
 

@@ -1,39 +1,184 @@
-"""Parsed query -> ranked hits.
+"""Parsed query -> ranked articles, each with its best sections.
 
-A first ranking: any word may match (OR, with a bonus for matching more of
-them), the condition name and aliases weigh most, then the named entities,
-then the article text.
+Ranking: BM25F over separately weighted fields (condition name and aliases
+most, then named entities, then the text); any word may match, but every
+extra matching word scales the score up, so all-words documents come first
+and a missing word never empties the page.  The topic as a phrase in the
+title, lay/clinical synonyms, and the presence of the section the query asks
+for add to the score.  Words the index has never seen are matched fuzzily.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from whoosh import qparser
+from whoosh import query as wq
+from whoosh.fields import Schema
+from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-FIELD_BOOSTS = {"title": 6.0, "aliases": 4.0, "types": 2.0, "treatments": 2.0, "specialists": 1.5, "content": 1.0}
+from search_app.query import ParsedQuery
+
+FIELD_BOOSTS: dict[str, float] = {
+    "title": 5.0,
+    "title_exact": 2.0,
+    "aliases": 3.0,
+    "types": 1.5,
+    "treatments": 1.5,
+    "specialists": 1.0,
+    "content": 1.0,
+}
+TITLE_PHRASE_BOOST = 6.0
+SYNONYM_BOOST = 4.0
+INTENT_BOOST = 3.0
+INTENT_WORD_WEIGHT = 0.3  # intent words still count, a little, as text
+COORDINATION = 0.9
+PLAIN_FIELDS = {"title": 1.0, "aliases": 1.0, "content": 1.0}
+SCORING = BM25F(B=0.75, K1=1.2, title_B=0.3, aliases_B=0.3)
 
 
 @dataclass(frozen=True)
+class SectionRef:
+    kind: str
+    heading: str
+    anchor: str
+    qtype: str = ""
+
+
+@dataclass
 class Hit:
     id: str
     title: str
     score: float
     url: str
     source: str
+    sections: list[SectionRef] = field(default_factory=list)
 
 
-def search(searcher: Searcher, text: str, limit: int = 10) -> list[Hit]:
-    """The best `limit` articles for `text`; an empty list for an empty query."""
-    parser = qparser.MultifieldParser(
-        list(FIELD_BOOSTS), searcher.schema, fieldboosts=FIELD_BOOSTS, group=qparser.OrGroup.factory(0.9)
-    )
-    parser.remove_plugin_class(qparser.FieldsPlugin)
-    query = parser.parse(text)
+def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sections: int | None = None) -> list[Hit]:
+    """The best `limit` articles for a parsed query; the first `with_sections` get their best sections."""
+    whoosh_query = build_query(searcher, parsed)
+    if whoosh_query is None:
+        return []
+    with_sections = limit if with_sections is None else with_sections
     hits = []
-    for result in searcher.search(query, limit=limit):
-        article = json.loads(result["article"])
-        hits.append(Hit(result["id"], result["title"], result.score, article.get("url", ""), result["source"]))
+    for rank, result in enumerate(searcher.search(whoosh_query, limit=limit)):
+        hit = Hit(result["id"], result["title"], float(result.score), "", result["source"])
+        if rank < with_sections:
+            article = json.loads(result["article"])
+            hit.url = article.get("url", "")
+            hit.sections = best_sections(article, parsed)
+        hits.append(hit)
     return hits
+
+
+def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
+    """The Whoosh query for a parsed query; None when nothing in it is searchable."""
+    schema = searcher.schema
+    intent_words = {w for phrase in parsed.intent.words for w in phrase.split()}
+    clauses: list[wq.Query] = []
+    for word in dict.fromkeys(parsed.words):
+        weight = INTENT_WORD_WEIGHT if word in intent_words else 1.0
+        clause = _word_clause(searcher, word, weight)
+        if clause is not None:
+            clauses.append(clause)
+    phrase_fields = {name: boost for name, boost in FIELD_BOOSTS.items() if name != "title_exact"}
+    clauses += [c for c in (_phrase_clause(schema, p, phrase_fields) for p in parsed.phrases) if c]
+    if not clauses:
+        return None
+    main: wq.Query = wq.Or(clauses, scale=COORDINATION)
+    boosts = _boosts(schema, parsed)
+    if parsed.phrases:
+        required = [_phrase_clause(schema, p, PLAIN_FIELDS) for p in parsed.phrases]
+        main = wq.And([main, *[c for c in required if c is not None]])
+    if boosts:
+        main = wq.AndMaybe(main, wq.Or(boosts))
+    if parsed.excluded:
+        excluded = [c for c in (_phrase_clause(schema, e, PLAIN_FIELDS) for e in parsed.excluded) if c]
+        main = wq.AndNot(main, wq.Or(excluded)) if excluded else main
+    if parsed.filters:
+        main = wq.And([main, *[wq.Term(name, value) for name, value in parsed.filters]])
+    return main
+
+
+def _terms(schema: Schema, fieldname: str, text: str) -> list[str]:
+    return [t for t in schema[fieldname].process_text(text, mode="query")]
+
+
+def _word_clause(searcher: Searcher, word: str, weight: float) -> wq.Query | None:
+    schema = searcher.schema
+    stems = _terms(schema, "content", word)
+    if not stems:
+        return None  # a stop word
+    stem = stems[0]
+    exact = _terms(schema, "title_exact", word)
+    fields = []
+    for name, boost in FIELD_BOOSTS.items():
+        term = exact[0] if name == "title_exact" and exact else stem
+        fields.append(wq.Term(name, term, boost=boost * weight))
+    if not _known(searcher, stem) and len(word) >= 4:
+        distance = 1 if len(word) < 8 else 2
+        fields += [
+            wq.FuzzyTerm(name, stem, boost=0.8 * boost, maxdist=distance, prefixlength=1)
+            for name, boost in (
+                ("title", FIELD_BOOSTS["title"]),
+                ("aliases", FIELD_BOOSTS["aliases"]),
+                ("content", 1.0),
+            )
+        ]
+    return wq.Or(fields)
+
+
+def _known(searcher: Searcher, stem: str) -> bool:
+    reader = searcher.reader()
+    return any(reader.doc_frequency(name, stem) for name in ("title", "aliases", "content"))
+
+
+def _phrase_clause(schema: Schema, text: str, fields: dict[str, float]) -> wq.Query | None:
+    stems = _terms(schema, "content", text)
+    if not stems:
+        return None
+    if len(stems) == 1:
+        return wq.Or([wq.Term(name, stems[0], boost=boost) for name, boost in fields.items()])
+    return wq.Or([wq.Phrase(name, stems, boost=boost) for name, boost in fields.items()])
+
+
+def _boosts(schema: Schema, parsed: ParsedQuery) -> list[wq.Query]:
+    boosts: list[wq.Query] = []
+    topic = _terms(schema, "title", " ".join(parsed.topic))
+    if len(topic) > 1:
+        boosts.append(wq.Phrase("title", topic, boost=TITLE_PHRASE_BOOST))
+    for group in parsed.synonyms:
+        for term in group:
+            clause = _phrase_clause(schema, term, {"title": SYNONYM_BOOST, "aliases": SYNONYM_BOOST})
+            if clause is not None:
+                boosts.append(clause)
+    boosts += [wq.Term("kinds", kind, boost=INTENT_BOOST / (rank + 1)) for rank, kind in enumerate(parsed.intent.kinds)]
+    return boosts
+
+
+def best_sections(article: dict, parsed: ParsedQuery, limit: int = 2) -> list[SectionRef]:
+    """The sections a visitor wants first: the asked-for kind, else the one the words hit most.
+
+    With no intent and no better match, the overview leads.
+    """
+    sections = article["sections"]
+    if not sections:
+        return []
+    order = {kind: rank for rank, kind in enumerate(parsed.intent.kinds)}
+    words = set(parsed.intent.topic.split()) | {w for p in parsed.phrases for w in p.split()}
+
+    def rank(index_section: tuple[int, dict]) -> tuple:
+        index, section = index_section
+        text = section["text"].lower()
+        overlap = sum(1 for w in words if w in text)
+        return (
+            order.get(section["kind"], len(order) + 1),
+            -(section["kind"] == "overview" and not order),
+            -overlap,
+            index,
+        )
+
+    ranked = sorted(enumerate(sections), key=rank)
+    return [SectionRef(s["kind"], s["heading"], s["anchor"], s.get("qtype", "")) for _, s in ranked[:limit]]

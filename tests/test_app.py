@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 
 from search_app import create_app
@@ -16,7 +17,7 @@ def test_factory_takes_test_config(index_dir: Path) -> None:
     assert app.config["INDEX_DIR"] == str(index_dir)
 
 
-def test_index_dir_from_environment(monkeypatch, tmp_path: Path) -> None:
+def test_index_dir_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HEALTHSEARCH_INDEX_DIR", str(tmp_path))
     assert create_app().config["INDEX_DIR"] == str(tmp_path)
 
@@ -43,3 +44,15 @@ def test_missing_index_is_not_a_500(tmp_path: Path) -> None:
 def test_readme_lists_every_setting() -> None:
     readme = (REPO / "README.md").read_text()
     assert all(f"HEALTHSEARCH_{setting.name}" in readme for setting in SETTINGS)
+
+
+def test_over_long_query_is_a_400(client: FlaskClient) -> None:
+    response = client.get("/search", query_string={"q": "a" * 10_000})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("query", ['"', "AND OR", "*", "field:", '"><img onerror=alert(1)>', "\x00\x1f", "-"])
+def test_hostile_queries_never_fail(client: FlaskClient, query: str) -> None:
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 200
+    assert "<img onerror" not in response.get_data(as_text=True)

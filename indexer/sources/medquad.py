@@ -80,7 +80,7 @@ def _sections(root: etree._Element, title: str) -> tuple[Section, ...]:
         if question is None or not answer:
             continue
         qtype = (question.get("qtype") or "information").strip().lower()
-        heading = squash((question.text or qtype).replace(" ?", "?"))
+        heading = re.sub(r"\s*\?[\s?]*$", "?", squash(question.text or qtype))
         pid = pair.get("pid") or str(len(sections) + 1)
         sections.append(Section(kind_of_qtype(qtype), heading, f"sec-{pid}", answer, qtype=qtype))
     return tuple(sections)

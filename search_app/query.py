@@ -1,0 +1,92 @@
+"""User text -> a parsed query: words, phrases, exclusions, filters and intent.
+
+Stages: split the user's syntax ("quoted phrases", -exclusions, section:kind
+filters), recognise the intent words, find lay and clinical synonyms.  Every
+string parses: unbalanced quotes, lone operators and unknown filters become
+plain words; only over-long input is refused, with a QueryError.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from indexer.article import SECTION_KINDS
+from search_app.intent import Intent, detect_intent, topic_words
+from search_app.synonyms import Synonyms
+
+MAX_QUERY_CHARS = 1000
+FILTER_FIELDS = {"section": "kinds", "kind": "kinds", "specialist": "specialist_tags", "source": "source"}
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)([\w.&\'+-]+):("[^"]*"|\S+)|(-?)(\S+)')
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; the message is safe to show the visitor."""
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    words: tuple[str, ...]  # plain words, in order, intent words included
+    phrases: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    filters: tuple[tuple[str, str], ...] = ()  # (index field, value)
+    intent: Intent = field(default_factory=lambda: Intent((), "", ()))
+    synonyms: tuple[tuple[str, ...], ...] = ()  # groups of equivalent terms the query names
+
+    @property
+    def topic(self) -> list[str]:
+        """The words that name what the query is about (no intent or question words)."""
+        return topic_words(self.intent.topic)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.words or self.phrases)
+
+
+def parse_query(text: str, synonyms: Synonyms | None = None) -> ParsedQuery:
+    """Parse what a visitor typed; QueryError only for input over MAX_QUERY_CHARS."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"The query is too long: at most {MAX_QUERY_CHARS} characters, please.")
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    words: list[str] = []
+    phrases: list[str] = []
+    excluded: list[str] = []
+    filters: list[tuple[str, str]] = []
+    for match in _TOKEN.finditer(text):
+        neg_phrase, phrase, neg_field, name, value, neg_word, word = match.groups()
+        if phrase is not None:
+            (excluded if neg_phrase else phrases).append(_clean(phrase))
+        elif name is not None and name.lower() in FILTER_FIELDS and not neg_field:
+            filters.append(_filter(name.lower(), value.strip('"')))
+        elif word is not None and neg_word and _clean(word):
+            excluded.append(_clean(word))
+        else:
+            words += _clean(match.group(0).replace(":", " ")).split()
+    phrases = [p for p in phrases if p]
+    all_words = words + [w for p in phrases for w in p.split()]
+    plain = " ".join(all_words)
+    return ParsedQuery(
+        text=text.strip(),
+        words=tuple(words),
+        phrases=tuple(phrases),
+        excluded=tuple(e for e in excluded if e),
+        filters=tuple(filters),
+        intent=detect_intent(plain),
+        synonyms=tuple(synonyms.groups_in(plain)) if synonyms else (),
+    )
+
+
+def _clean(text: str) -> str:
+    """Words only: operators and stray punctuation are not searchable."""
+    return " ".join(re.findall(r"[^\W_]+(?:['’.+-][^\W_]+)*", text.lower()))
+
+
+def _filter(name: str, value: str) -> tuple[str, str]:
+    value = value.strip().lower()
+    if FILTER_FIELDS[name] == "kinds":
+        value = value.replace(" ", "_").replace("-", "_")
+        value = (
+            value if value in SECTION_KINDS else detect_intent(value).kinds[0] if detect_intent(value).kinds else value
+        )
+    return FILTER_FIELDS[name], value
