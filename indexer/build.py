@@ -24,7 +24,7 @@ from indexer.schema import SCHEMA_VERSION, build_schema
 from indexer.sources.files import SourceFile, discover, read_article
 from indexer.store import IndexStore
 
-PARSER_VERSION = 1  # bump when parsing changes, so every file is read again
+PARSER_VERSION = 2  # bump when parsing changes, so every file is read again
 
 
 @dataclass
