@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 
 from indexer.article import Article
+from indexer.schema import name_key
 
 
 def to_document(article: Article) -> dict[str, str]:
     """The fields of one article's index document."""
-    by_kind: dict[str, list[str]] = defaultdict(list)
-    for section in article.sections:
-        by_kind[section.kind].append(section.text)
     document = {
         "id": article.id,
         "title": article.title,
         "title_exact": article.title,
+        "name_key": ",".join(dict.fromkeys(k for k in map(name_key, (article.title, *article.aliases)) if k)),
         "aliases": "\n".join(article.aliases),
         "content": "\n\n".join(s.text for s in article.sections),
         "source": article.source,

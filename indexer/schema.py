@@ -1,8 +1,8 @@
 """The Whoosh schema and its analyzers, in one place.
 
 Fields the search side weighs separately: the condition (title), its aliases,
-the named entities (types, treatments, specialists), the whole text, and one
-field per canonical section kind so a query's intent can favour its section.
+the named entities (types, treatments, specialists) and the whole text; the
+section kinds an article has, so a query's intent can favour articles with it.
 The article itself is stored as JSON for result pages and highlighting, so
 no indexed field needs to be stored twice.
 """
@@ -23,8 +23,7 @@ from whoosh.analysis.analyzers import Analyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 1
-SECTION_FIELD_PREFIX = "s_"
+SCHEMA_VERSION = 2
 ENTITY_FIELDS = ("types", "treatments", "specialists")
 # The tokenizer splits "Crohn's" and "don't"; their tails are noise, not words.
 POSSESSIVES = frozenset({"s", "t"})
@@ -52,8 +51,16 @@ def plain_analyzer() -> Analyzer:
     return tokens | StopFilter(stoplist=POSSESSIVES, minsize=1) | CharsetFilter(accent_map)
 
 
-def section_field(kind: str) -> str:
-    return SECTION_FIELD_PREFIX + kind
+_KEY_ANALYZER = text_analyzer()
+
+
+def name_key(name: str) -> str:
+    """A name as one term that ignores case, punctuation, stop words and word endings.
+
+    >>> name_key("Hereditary Neuropathies") == name_key("hereditary neuropathy")
+    True
+    """
+    return " ".join(token.text for token in _KEY_ANALYZER(name))
 
 
 def build_schema() -> Schema:
@@ -62,6 +69,8 @@ def build_schema() -> Schema:
         "id": ID(stored=True, unique=True),
         "title": TEXT(analyzer=stemmed, stored=True, spelling=True),
         "title_exact": TEXT(analyzer=plain_analyzer()),
+        # the whole title and each alias as one normalised term, for exact-name matches
+        "name_key": KEYWORD(commas=True, scorable=True),
         "aliases": TEXT(analyzer=stemmed, spelling=True),
         "content": TEXT(analyzer=stemmed),
         "source": ID(stored=True),

@@ -18,6 +18,7 @@ from whoosh.fields import Schema
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
+from indexer.schema import name_key
 from search_app.query import ParsedQuery
 
 FIELD_BOOSTS: dict[str, float] = {
@@ -30,12 +31,13 @@ FIELD_BOOSTS: dict[str, float] = {
     "content": 1.0,
 }
 TITLE_PHRASE_BOOST = 6.0
+EXACT_NAME_BOOST = 12.0  # the query's topic is the article's whole name or an alias
 SYNONYM_BOOST = 4.0
 INTENT_BOOST = 3.0
 INTENT_WORD_WEIGHT = 0.3  # intent words still count, a little, as text
 COORDINATION = 0.9
 PLAIN_FIELDS = {"title": 1.0, "aliases": 1.0, "content": 1.0}
-SCORING = BM25F(B=0.75, K1=1.2, title_B=0.3, aliases_B=0.3)
+SCORING = BM25F(B=0.75, K1=1.2, title_B=0.75, aliases_B=0.5)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class Hit:
     sections: list[SectionRef] = field(default_factory=list)
 
 
+# Whoosh's block-quality shortcut can loop forever on AndMaybe over phrase
+# queries ("basilar migraine symptoms" never returns), so it stays off.
 def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sections: int | None = None) -> list[Hit]:
     """The best `limit` articles for a parsed query; the first `with_sections` get their best sections."""
     whoosh_query = build_query(searcher, parsed)
@@ -63,7 +67,7 @@ def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sectio
         return []
     with_sections = limit if with_sections is None else with_sections
     hits = []
-    for rank, result in enumerate(searcher.search(whoosh_query, limit=limit)):
+    for rank, result in enumerate(searcher.search(whoosh_query, limit=limit, optimize=False)):
         hit = Hit(result["id"], result["title"], float(result.score), "", result["source"])
         if rank < with_sections:
             article = json.loads(result["article"])
@@ -88,7 +92,7 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
     if not clauses:
         return None
     main: wq.Query = wq.Or(clauses, scale=COORDINATION)
-    boosts = _boosts(schema, parsed)
+    boosts = _boosts(searcher, parsed)
     if parsed.phrases:
         required = [_phrase_clause(schema, p, PLAIN_FIELDS) for p in parsed.phrases]
         main = wq.And([main, *[c for c in required if c is not None]])
@@ -117,17 +121,36 @@ def _word_clause(searcher: Searcher, word: str, weight: float) -> wq.Query | Non
     for name, boost in FIELD_BOOSTS.items():
         term = exact[0] if name == "title_exact" and exact else stem
         fields.append(wq.Term(name, term, boost=boost * weight))
-    if not _known(searcher, stem) and len(word) >= 4:
-        distance = 1 if len(word) < 8 else 2
-        fields += [
-            wq.FuzzyTerm(name, stem, boost=0.8 * boost, maxdist=distance, prefixlength=1)
-            for name, boost in (
-                ("title", FIELD_BOOSTS["title"]),
-                ("aliases", FIELD_BOOSTS["aliases"]),
-                ("content", 1.0),
-            )
-        ]
+    if not _known(searcher, stem):
+        for suggestion in corrections(searcher, word):
+            fields += [
+                wq.Term(name, term, boost=0.9 * boost * weight)
+                for name, boost in FIELD_BOOSTS.items()
+                if name != "title_exact"
+                for term in _terms(schema, name, suggestion)[:1]
+            ]
     return wq.Or(fields)
+
+
+def corrections(searcher: Searcher, word: str, limit: int = 2) -> list[str]:
+    """Known words close to an unknown one, from the names and aliases in the index."""
+    if len(word) < 4 or not word.isalpha():
+        return []
+    maxdist = 1 if len(word) < 7 else 2
+    found: list[str] = []
+    for name in ("title", "aliases"):
+        found += searcher.suggest(name, word, limit=limit, maxdist=maxdist, prefix=1)
+    return list(dict.fromkeys(found))[:limit]
+
+
+def corrected_words(searcher: Searcher, words: list[str]) -> list[str]:
+    """The words with each unknown one replaced by its best correction, if any."""
+    fixed = []
+    for word in words:
+        stems = _terms(searcher.schema, "content", word)
+        best = corrections(searcher, word, limit=1) if stems and not _known(searcher, stems[0]) else []
+        fixed.append(best[0] if best else word)
+    return fixed
 
 
 def _known(searcher: Searcher, stem: str) -> bool:
@@ -144,9 +167,13 @@ def _phrase_clause(schema: Schema, text: str, fields: dict[str, float]) -> wq.Qu
     return wq.Or([wq.Phrase(name, stems, boost=boost) for name, boost in fields.items()])
 
 
-def _boosts(schema: Schema, parsed: ParsedQuery) -> list[wq.Query]:
+def _boosts(searcher: Searcher, parsed: ParsedQuery) -> list[wq.Query]:
+    schema = searcher.schema
     boosts: list[wq.Query] = []
-    topic = _terms(schema, "title", " ".join(parsed.topic))
+    topic_text = " ".join(corrected_words(searcher, parsed.topic))
+    keys = {name_key(topic_text)} | {name_key(term) for group in parsed.synonyms for term in group}
+    boosts += [wq.Term("name_key", key, boost=EXACT_NAME_BOOST) for key in keys if key]
+    topic = _terms(schema, "title", topic_text)
     if len(topic) > 1:
         boosts.append(wq.Phrase("title", topic, boost=TITLE_PHRASE_BOOST))
     for group in parsed.synonyms:
