@@ -7,6 +7,15 @@ import json
 from indexer.article import Article
 from indexer.schema import name_key
 
+TITLE_KEY_MARK = "="  # a title's key is marked so an exact title can outrank an exact alias
+
+
+def name_keys(article: Article) -> list[str]:
+    """The article's exact-name terms: its marked title key, then its aliases' keys."""
+    keys = [TITLE_KEY_MARK + name_key(article.title)]
+    keys += [key for key in map(name_key, article.aliases) if key]
+    return list(dict.fromkeys(keys))
+
 
 def to_document(article: Article) -> dict[str, str]:
     """The fields of one article's index document."""
@@ -14,7 +23,7 @@ def to_document(article: Article) -> dict[str, str]:
         "id": article.id,
         "title": article.title,
         "title_exact": article.title,
-        "name_key": ",".join(dict.fromkeys(k for k in map(name_key, (article.title, *article.aliases)) if k)),
+        "name_key": ",".join(name_keys(article)),
         "aliases": "\n".join(article.aliases),
         "content": "\n\n".join(s.text for s in article.sections),
         "source": article.source,

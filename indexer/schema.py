@@ -23,7 +23,7 @@ from whoosh.analysis.analyzers import Analyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ENTITY_FIELDS = ("types", "treatments", "specialists")
 # The tokenizer splits "Crohn's" and "don't"; their tails are noise, not words.
 POSSESSIVES = frozenset({"s", "t"})

@@ -18,6 +18,7 @@ from whoosh.fields import Schema
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
+from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
 from search_app.query import ParsedQuery
 
@@ -31,8 +32,10 @@ FIELD_BOOSTS: dict[str, float] = {
     "content": 1.0,
 }
 TITLE_PHRASE_BOOST = 6.0
-EXACT_NAME_BOOST = 12.0  # the query's topic is the article's whole name or an alias
-SYNONYM_BOOST = 4.0
+EXACT_TITLE_BOOST = 14.0  # the query's topic is the article's whole title
+EXACT_ALIAS_BOOST = 9.0  # ... or one of its aliases
+FRAGMENT_BOOST = 3.0  # per word of a name found inside a longer query
+SYNONYM_BOOST = 2.0
 INTENT_BOOST = 3.0
 INTENT_WORD_WEIGHT = 0.3  # intent words still count, a little, as text
 COORDINATION = 0.9
@@ -171,8 +174,18 @@ def _boosts(searcher: Searcher, parsed: ParsedQuery) -> list[wq.Query]:
     schema = searcher.schema
     boosts: list[wq.Query] = []
     topic_text = " ".join(corrected_words(searcher, parsed.topic))
-    keys = {name_key(topic_text)} | {name_key(term) for group in parsed.synonyms for term in group}
-    boosts += [wq.Term("name_key", key, boost=EXACT_NAME_BOOST) for key in keys if key]
+    topic_key = name_key(topic_text)
+    keys = {topic_key}
+    for group in parsed.synonyms:  # "pink eye" is the whole name "conjunctivitis", "fever" in a question is not
+        group_keys = {name_key(term) for term in group}
+        if topic_key in group_keys:
+            keys |= group_keys
+    for key in filter(None, keys):
+        boosts += [
+            wq.Term("name_key", TITLE_KEY_MARK + key, boost=EXACT_TITLE_BOOST),
+            wq.Term("name_key", key, boost=EXACT_ALIAS_BOOST),
+        ]
+    boosts += _name_fragments(topic_text, topic_key)
     topic = _terms(schema, "title", topic_text)
     if len(topic) > 1:
         boosts.append(wq.Phrase("title", topic, boost=TITLE_PHRASE_BOOST))
@@ -182,6 +195,22 @@ def _boosts(searcher: Searcher, parsed: ParsedQuery) -> list[wq.Query]:
             if clause is not None:
                 boosts.append(clause)
     boosts += [wq.Term("kinds", kind, boost=INTENT_BOOST / (rank + 1)) for rank, kind in enumerate(parsed.intent.kinds)]
+    return boosts
+
+
+def _name_fragments(topic_text: str, topic_key: str) -> list[wq.Query]:
+    """Boosts for names inside a longer question: "does appendicitis always cause fever"."""
+    words = name_key(topic_text).split()
+    boosts: list[wq.Query] = []
+    for size in range(1, min(4, len(words)) + 1):
+        for start in range(len(words) - size + 1):
+            key = " ".join(words[start : start + size])
+            if key != topic_key:
+                boost = FRAGMENT_BOOST * size
+                boosts += [
+                    wq.Term("name_key", TITLE_KEY_MARK + key, boost=boost),
+                    wq.Term("name_key", key, boost=boost),
+                ]
     return boosts
 
 
