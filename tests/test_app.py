@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from search_app import create_app
@@ -56,3 +57,21 @@ def test_hostile_queries_never_fail(client: FlaskClient, query: str) -> None:
     response = client.get("/search", query_string={"q": query})
     assert response.status_code == 200
     assert "<img onerror" not in response.get_data(as_text=True)
+
+
+def test_boxcar_scar_treatment_lands_on_the_treatment_section(app: Flask, client: FlaskClient) -> None:
+    from search_app.index import get_searcher
+    from search_app.query import parse_query
+    from search_app.search import search
+
+    with app.test_request_context():
+        hits = search(get_searcher(), parse_query("boxcar scar treatment"))
+    assert hits[0].id == "acne-scars"
+    assert hits[0].sections[0].kind == "treatment"
+    page = client.get("/search", query_string={"q": "boxcar scar treatment"}).get_data(as_text=True)
+    assert page.index("Acne Scars") < page.index("Treatment options")
+
+
+def test_pink_eye_finds_conjunctivitis(client: FlaskClient) -> None:
+    page = client.get("/search", query_string={"q": "pink eye"}).get_data(as_text=True)
+    assert "Conjunctivitis" in page
