@@ -16,8 +16,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from search_app import index, pages
+    from search_app import api, index, pages
 
     index.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
     return app

@@ -1,33 +1,73 @@
-"""Pages for visitors: the search box and its results."""
+"""Pages for visitors: the search box, its results, and the articles."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import json
 
+from flask import Blueprint, abort, current_app, render_template, request
+from markupsafe import Markup
+
+from indexer.article import SECTION_LABELS
 from indexer.store import IndexMissing
+from search_app.highlight import mark, stems_of
 from search_app.index import get_searcher
+from search_app.params import MAX_PAGE, BadParameter, parse_int, query_text
 from search_app.query import QueryError, parse_query
-from search_app.search import search
+from search_app.results import facet_label, search_page
 from search_app.synonyms import load_synonyms
 
 bp = Blueprint("pages", __name__)
 
 
+@bp.app_errorhandler(IndexMissing)
+def no_index(_error: IndexMissing) -> tuple[str, int]:
+    return render_template("search.html", query="", result=None, missing=True), 503
+
+
 @bp.get("/")
 def home() -> str:
     """The search box."""
-    return render_template("search.html", query="", hits=None)
+    return render_template("search.html", query="", result=None)
 
 
 @bp.get("/search")
 def results() -> tuple[str, int] | str:
-    """Ranked results for ?q=."""
+    """Ranked results for ?q=, with sections, facets and pages."""
     query = request.args.get("q", "")
     try:
-        parsed = parse_query(query, load_synonyms())
-        hits = search(get_searcher(), parsed) if not parsed.is_empty else []
-    except QueryError as error:
-        return render_template("search.html", query=query[:200], hits=None, error=str(error)), 400
-    except IndexMissing:
-        return render_template("search.html", query=query, hits=None, missing=True), 503
-    return render_template("search.html", query=query, hits=hits)
+        page = parse_int(request.args, "page", 1, 1, MAX_PAGE)
+        parsed = parse_query(query_text(request.args), load_synonyms())
+    except (QueryError, BadParameter) as error:
+        return render_template("search.html", query=query[:200], result=None, error=str(error)), 400
+    result = search_page(get_searcher(), parsed, page, int(current_app.config["RESULTS_PER_PAGE"]))
+    return render_template("search.html", query=query, result=result, facet_label=facet_label)
+
+
+@bp.get("/articles/<path:article_id>")
+def article(article_id: str) -> str:
+    """One article: contents, sections with anchors, the query's words marked."""
+    fields = get_searcher().document(id=article_id)
+    if fields is None:
+        abort(404)
+    data = json.loads(fields["article"])
+    query = request.args.get("q", "")[:500]
+    stems = stems_of(query.split()) if query else frozenset()
+    sections = [
+        {**section, "label": SECTION_LABELS.get(section["kind"], ""), "blocks": _blocks(section["text"], stems)}
+        for section in data["sections"]
+    ]
+    return render_template(
+        "article.html", article=data, sections=sections, query=query, best=request.args.get("section", "")
+    )
+
+
+def _blocks(text: str, stems: frozenset[str]) -> list[tuple[str, list[Markup]]]:
+    """Paragraphs and lists of a section's text, each piece escaped then marked."""
+    blocks: list[tuple[str, list[Markup]]] = []
+    for paragraph in text.split("\n\n"):
+        lines = paragraph.split("\n")
+        if all(line.startswith("• ") for line in lines):
+            blocks.append(("list", [mark(line[2:], stems) for line in lines]))
+        else:
+            blocks.append(("p", [mark(" ".join(lines), stems)]))
+    return blocks

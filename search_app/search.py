@@ -136,14 +136,38 @@ def _word_clause(searcher: Searcher, word: str, weight: float) -> wq.Query | Non
 
 
 def corrections(searcher: Searcher, word: str, limit: int = 2) -> list[str]:
-    """Known words close to an unknown one, from the names and aliases in the index."""
+    """Known words close to an unknown one, from the names and aliases in the index.
+
+    Among equally close words the one more articles use wins ("diabetis" -> "diabetes").
+    """
     if len(word) < 4 or not word.isalpha():
         return []
     maxdist = 1 if len(word) < 7 else 2
     found: list[str] = []
     for name in ("title", "aliases"):
-        found += searcher.suggest(name, word, limit=limit, maxdist=maxdist, prefix=1)
-    return list(dict.fromkeys(found))[:limit]
+        found += searcher.suggest(name, word, limit=5, maxdist=maxdist, prefix=1)
+    reader = searcher.reader()
+
+    def usage(candidate: str) -> int:
+        stems = _terms(searcher.schema, "content", candidate)
+        return reader.doc_frequency("content", stems[0]) if stems else 0
+
+    return sorted(dict.fromkeys(found), key=lambda c: (_distance(word, c), -usage(c)))[:limit]
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance, with adjacent swaps counting one (the commonest typo)."""
+    previous_previous: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                cost = min(cost, previous_previous[j - 2] + 1)
+            current.append(cost)
+        previous_previous, previous = previous, current
+    return previous[-1]
 
 
 def corrected_words(searcher: Searcher, words: list[str]) -> list[str]:

@@ -1,0 +1,67 @@
+"""Section text -> escaped snippets and passages where only <mark> is markup.
+
+Stages: stem the query's words once; split a section into sentences; pick the
+sentences that hold the most query words (sentence-bounded, a few hundred
+characters); escape every piece of text, then wrap the matching words in
+<mark>.  Only this module's output becomes Markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from markupsafe import Markup, escape
+
+from indexer.schema import text_analyzer
+from indexer.text import sentences
+
+SNIPPET_CHARS = 240
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_ANALYZER = text_analyzer()
+
+
+def stems_of(words: Iterable[str]) -> frozenset[str]:
+    """The index's form of each query word ("treatments" -> "treatment")."""
+    return frozenset(token.text for word in words for token in _ANALYZER(word))
+
+
+def _stem(word: str) -> str:
+    tokens = list(_ANALYZER(word))
+    return tokens[0].text if tokens else ""
+
+
+def mark(text: str, stems: frozenset[str]) -> Markup:
+    """`text` escaped, with the words whose stem the query has wrapped in <mark>.
+
+    >>> mark("Laser <b>treatments</b> help", frozenset({"treatment"}))
+    Markup('Laser &lt;b&gt;<mark>treatments</mark>&lt;/b&gt; help')
+    """
+    out: list[str] = []
+    last = 0
+    for match in _WORD.finditer(text):
+        if _stem(match.group(0)) in stems:
+            out.append(str(escape(text[last : match.start()])))
+            out.append(f"<mark>{escape(match.group(0))}</mark>")
+            last = match.end()
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))
+
+
+def snippet(text: str, stems: frozenset[str], limit: int = SNIPPET_CHARS) -> Markup:
+    """The best whole sentences of a section for the query, marked; its opening when none match."""
+    parts = sentences(" ".join(text.replace("•", " ").split()))
+    if not parts:
+        return Markup("")
+    scores = [len({_stem(w) for w in _WORD.findall(s)} & stems) for s in parts]
+    best = max(range(len(parts)), key=lambda i: (scores[i], -i))
+    chosen = [parts[best]]
+    following = best + 1
+    while following < len(parts) and len(" ".join(chosen)) + len(parts[following]) < limit:
+        chosen.append(parts[following])
+        following += 1
+    text = " ".join(chosen)
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    prefix = "… " if best > 0 else ""
+    return Markup(prefix) + mark(text, stems)

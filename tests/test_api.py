@@ -1,0 +1,100 @@
+"""The JSON API and the article page, through Flask's test client on a real index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+HIT_KEYS = {"id", "title", "url", "score", "source", "sections"}
+
+
+def test_search_json_schema(client: FlaskClient) -> None:
+    data = client.get("/api/search", query_string={"q": "boxcar scar treatment"}).get_json()
+    assert {"query", "total", "took_ms", "did_you_mean", "hits", "facets"} <= set(data)
+    first = data["hits"][0]
+    assert set(first) >= HIT_KEYS and first["id"] == "acne-scars"
+    kinds = [s["kind"] for s in first["sections"]]
+    assert kinds[0] == "treatment"
+    assert all({"kind", "heading", "anchor", "snippet"} <= set(s) for s in first["sections"])
+    assert "<mark>" in " ".join(s["snippet"] for s in first["sections"])
+    assert {"section", "specialist", "source"} <= set(data["facets"])
+
+
+def test_boxcar_is_marked_in_the_types_section(client: FlaskClient) -> None:
+    data = client.get("/api/search", query_string={"q": "boxcar scars"}).get_json()
+    snippets = " ".join(s["snippet"] for s in data["hits"][0]["sections"])
+    assert "<mark>Boxcar</mark>" in snippets or "<mark>boxcar</mark>" in snippets
+
+
+def test_section_filter_and_facet_counts(client: FlaskClient) -> None:
+    everything = client.get("/api/search", query_string={"q": "skin"}).get_json()
+    filtered = client.get("/api/search", query_string={"q": "skin", "section": "types"}).get_json()
+    counts = dict((f["value"], f["count"]) for f in everything["facets"]["section"])
+    assert filtered["total"] == counts["types"] < everything["total"]
+
+
+def test_exclusion_and_phrase(client: FlaskClient) -> None:
+    ids = [h["id"] for h in client.get("/api/search", query_string={"q": "acne -scars"}).get_json()["hits"]]
+    assert "acne-scars" not in ids
+    ids = [h["id"] for h in client.get("/api/search", query_string={"q": '"ice pick"'}).get_json()["hits"]]
+    assert ids == ["acne-scars"]
+
+
+def test_pagination(client: FlaskClient) -> None:
+    first = client.get("/api/search", query_string={"q": "pain", "size": 2}).get_json()
+    second = client.get("/api/search", query_string={"q": "pain", "size": 2, "page": 2}).get_json()
+    assert len(first["hits"]) == 2 and first["hits"][0]["id"] != second["hits"][0]["id"]
+
+
+def test_did_you_mean(client: FlaskClient) -> None:
+    data = client.get("/api/search", query_string={"q": "asthmma"}).get_json()
+    assert data["did_you_mean"] == "asthma"
+    assert data["hits"][0]["id"] == "asthma"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "gout", "page": "x"},
+        {"q": "gout", "size": "0"},
+        {"q": "gout", "size": "500"},
+        {"q": "gout", "section": "nonsense"},
+        {"q": "g" * 5000},
+        {"q": "gout", "page": "101"},
+    ],
+)
+def test_bad_parameters_are_json_400s(client: FlaskClient, params: dict) -> None:
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == 400 and "error" in response.get_json()
+
+
+def test_article_json(client: FlaskClient) -> None:
+    data = client.get("/api/articles/acne-scars").get_json()
+    assert data["title"] == "Acne Scars" and data["sections"]
+    assert client.get("/api/articles/none-such").status_code == 404
+
+
+def test_article_page_marks_words_and_flags_the_section(client: FlaskClient) -> None:
+    page = client.get("/articles/acne-scars", query_string={"q": "boxcar", "section": "types"}).get_data(as_text=True)
+    assert 'id="types"' in page and "Best match" in page and "<mark>Boxcar</mark>" in page
+    assert page.count('<a href="#') >= 9  # the table of contents
+
+
+def test_xss_in_article_text_is_escaped(tmp_path: Path) -> None:
+    from indexer.build import build_index
+    from indexer.store import IndexStore
+    from search_app import create_app
+
+    folder = tmp_path / "evil"
+    folder.mkdir()
+    (folder / "evil.html").write_text(
+        "<h1>Evil &lt;script&gt;alert(1)&lt;/script&gt;</h1><h2>Treatment</h2>"
+        "<p>Rest &lt;img src=x onerror=alert(1)&gt; and fluids.</p><script>alert(2)</script>"
+    )
+    build_index([folder], IndexStore(tmp_path / "evil-ix"))
+    evil = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "evil-ix")}).test_client()
+    for url in ("/search?q=evil+rest", "/articles/evil?q=rest"):
+        page = evil.get(url).get_data(as_text=True)
+        assert "<script>alert" not in page and "<img src=x" not in page and "&lt;script&gt;" in page
