@@ -9,10 +9,11 @@ plain words; only over-long input is refused, with a QueryError.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from indexer.article import SECTION_KINDS
 from search_app.intent import Intent, detect_intent, topic_words
+from search_app.redflags import is_emergency
 from search_app.synonyms import Synonyms
 
 MAX_QUERY_CHARS = 1000
@@ -33,6 +34,7 @@ class ParsedQuery:
     filters: tuple[tuple[str, str], ...] = ()  # (index field, value)
     intent: Intent = field(default_factory=lambda: Intent((), "", ()))
     synonyms: tuple[tuple[str, ...], ...] = ()  # groups of equivalent terms the query names
+    emergency: bool = False  # the query describes an emergency: urgent notice, "when to see a doctor" first
 
     @property
     def topic(self) -> list[str]:
@@ -66,14 +68,19 @@ def parse_query(text: str, synonyms: Synonyms | None = None) -> ParsedQuery:
     phrases = [p for p in phrases if p]
     all_words = words + [w for p in phrases for w in p.split()]
     plain = " ".join(all_words)
+    emergency = is_emergency(text)
+    intent = detect_intent(plain)
+    if emergency:
+        intent = replace(intent, kinds=("when_to_see_doctor", *(k for k in intent.kinds if k != "when_to_see_doctor")))
     return ParsedQuery(
         text=text.strip(),
         words=tuple(words),
         phrases=tuple(phrases),
         excluded=tuple(e for e in excluded if e),
         filters=tuple(filters),
-        intent=detect_intent(plain),
+        intent=intent,
         synonyms=tuple(synonyms.groups_in(plain)) if synonyms else (),
+        emergency=emergency,
     )
 
 

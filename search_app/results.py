@@ -50,6 +50,7 @@ class SearchPage:
     page: int = 1
     size: int = 10
     did_you_mean: str | None = None
+    emergency: bool = False
     hits: list[PageHit] = field(default_factory=list)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
@@ -69,7 +70,7 @@ class SearchPage:
 def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: int = 10) -> SearchPage:
     """One page of results for a parsed query, with facets and snippets."""
     started = time.perf_counter()
-    result = SearchPage(query=parsed.text, page=page, size=size)
+    result = SearchPage(query=parsed.text, page=page, size=size, emergency=parsed.emergency)
     whoosh_query = build_query(searcher, parsed) if not parsed.is_empty else None
     if whoosh_query is not None:
         facets = {name: sorting.FieldFacet(field_name, allow_overlap=True) for name, field_name in FACETS.items()}

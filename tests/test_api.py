@@ -98,3 +98,22 @@ def test_xss_in_article_text_is_escaped(tmp_path: Path) -> None:
     for url in ("/search?q=evil+rest", "/articles/evil?q=rest"):
         page = evil.get(url).get_data(as_text=True)
         assert "<script>alert" not in page and "<img src=x" not in page and "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize("query", ["chest pain", "can't breathe", "stroke signs", "suicidal thoughts", "overdose"])
+def test_emergencies_get_the_urgent_notice(client: FlaskClient, query: str) -> None:
+    page = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+    assert "call your local emergency number" in page.lower() and 'class="urgent"' in page
+    data = client.get("/api/search", query_string={"q": query}).get_json()
+    assert data["emergency"] is True
+
+
+def test_emergency_puts_when_to_see_a_doctor_first(client: FlaskClient) -> None:
+    data = client.get("/api/search", query_string={"q": "asthma can't breathe"}).get_json()
+    assert data["hits"][0]["id"] == "asthma"
+    assert data["hits"][0]["sections"][0]["kind"] == "when_to_see_doctor"
+
+
+@pytest.mark.parametrize("query", ["gout treatment", "chest x-ray", "stroke prevention"])
+def test_ordinary_queries_get_no_notice(client: FlaskClient, query: str) -> None:
+    assert 'class="urgent"' not in client.get("/search", query_string={"q": query}).get_data(as_text=True)
