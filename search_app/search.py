@@ -86,8 +86,12 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
     intent_words = {w for phrase in parsed.intent.words for w in phrase.split()}
     clauses: list[wq.Query] = []
     for word in dict.fromkeys(parsed.words):
-        weight = INTENT_WORD_WEIGHT if word in intent_words else 1.0
-        clause = _word_clause(searcher, word, weight)
+        if word in intent_words and len(parsed.words) > len(intent_words):
+            # "symptoms" in "west syndrome symptoms" chooses a section; matched in every
+            # article's text it would only make thousands of weak candidates.
+            clause = _intent_word_clause(schema, word)
+        else:
+            clause = _word_clause(searcher, word, 1.0)
         if clause is not None:
             clauses.append(clause)
     phrase_fields = {name: boost for name, boost in FIELD_BOOSTS.items() if name != "title_exact"}
@@ -178,6 +182,11 @@ def corrected_words(searcher: Searcher, words: list[str]) -> list[str]:
         best = corrections(searcher, word, limit=1) if stems and not _known(searcher, stems[0]) else []
         fixed.append(best[0] if best else word)
     return fixed
+
+
+def _intent_word_clause(schema: Schema, word: str) -> wq.Query | None:
+    stems = _terms(schema, "title", word)
+    return wq.Term("title", stems[0], boost=FIELD_BOOSTS["title"] * INTENT_WORD_WEIGHT) if stems else None
 
 
 def _known(searcher: Searcher, stem: str) -> bool:
