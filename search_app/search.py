@@ -208,7 +208,10 @@ def _boosts(searcher: Searcher, parsed: ParsedQuery) -> list[wq.Query]:
     boosts: list[wq.Query] = []
     topic_text = " ".join(corrected_words(searcher, parsed.topic))
     topic_key = name_key(topic_text)
-    keys = {topic_key}
+    # Titles can hold question or intent words themselves ("What I need to know about
+    # Cirrhosis", "Kidney Failure: Choosing a Treatment"), so the fuller forms count too.
+    spelled = " ".join(corrected_words(searcher, list(parsed.words)))
+    keys = {topic_key, name_key(parsed.intent.topic), name_key(spelled)}
     for group in parsed.synonyms:  # "pink eye" is the whole name "conjunctivitis", "fever" in a question is not
         group_keys = {name_key(term) for term in group}
         if topic_key in group_keys:
