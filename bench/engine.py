@@ -1,0 +1,71 @@
+"""This engine under test: a timed rebuild, runs through write_run, and API latency.
+
+Runs go through search_app.evaluate.write_run itself, one topic per call, so the run
+files are exactly what `healthsearch run` writes while each query is timed on its
+own.  A lap covers write_run for one topic: reading the one-line topics file,
+parsing the query, searching, picking the best section and writing the lines.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.corpus import TopicSet
+from bench.runfiles import DEPTH, Run, run_paths
+from bench.timing import stopwatch
+from indexer.build import build_index
+from indexer.store import IndexStore
+from search_app import create_app
+from search_app.evaluate import write_run
+from search_app.search import SCORING
+
+NAME = "healthsearch"
+
+
+@dataclass(frozen=True)
+class Build:
+    seconds: float
+    articles: int
+
+
+def build(medquad: Path, folder: Path) -> Build:
+    """A from-scratch build of the MedQuAD index, timed from the first file read to the swap."""
+    started = time.perf_counter()
+    report = build_index([medquad], IndexStore(folder), rebuild=True)
+    return Build(time.perf_counter() - started, report.articles)
+
+
+def answer(folder: Path, topic_set: TopicSet, work: Path) -> Run:
+    """Answer every topic of a set with write_run, timing each topic."""
+    run_path, sections_path = run_paths(work, NAME, topic_set)
+    scratch = work / f"{NAME}.topic.tsv"
+    laps: list[float] = []
+    with ExitStack() as stack:
+        searcher = stack.enter_context(IndexStore(folder).open().searcher(weighting=SCORING))
+        run = stack.enter_context(open(run_path, "w", encoding="utf-8"))
+        sections = stack.enter_context(open(sections_path, "w", encoding="utf-8")) if sections_path else None
+        for qid, text in topic_set.topics:
+            scratch.write_text(f"{qid}\t{text}\n", encoding="utf-8")
+            with stopwatch(laps):
+                write_run(searcher, scratch, run, sections, k=DEPTH, tag=NAME)
+    scratch.unlink()
+    return Run(NAME, topic_set, run_path, sections_path, laps)
+
+
+def api_laps(folder: Path, topic_set: TopicSet) -> tuple[list[float], int]:
+    """Milliseconds per `/api/search?q=...` through Flask's test client, and how many failed.
+
+    This is what a visitor's request costs inside the app (routing, a searcher per
+    request, facets, snippets, JSON) without the network.
+    """
+    client = create_app({"INDEX_DIR": str(folder), "TESTING": True}).test_client()
+    laps: list[float] = []
+    failed = 0
+    for _qid, text in topic_set.topics:
+        with stopwatch(laps):
+            response = client.get("/api/search", query_string={"q": text})
+        failed += response.status_code != 200
+    return laps, failed
