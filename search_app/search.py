@@ -39,6 +39,7 @@ SYNONYM_BOOST = 2.0
 INTENT_BOOST = 3.0
 INTENT_WORD_WEIGHT = 0.3  # intent words still count, a little, as text
 COORDINATION = 0.9
+MAX_QUERY_WORDS = 32  # a long message's first words carry its subject; more only cost time
 PLAIN_FIELDS = {"title": 1.0, "aliases": 1.0, "content": 1.0}
 SCORING = BM25F(B=0.75, K1=1.2, title_B=0.75, aliases_B=0.5)
 
@@ -85,7 +86,7 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
     schema = searcher.schema
     intent_words = {w for phrase in parsed.intent.words for w in phrase.split()}
     clauses: list[wq.Query] = []
-    for word in dict.fromkeys(parsed.words):
+    for word in list(dict.fromkeys(parsed.words))[:MAX_QUERY_WORDS]:
         if word in intent_words and len(parsed.words) > len(intent_words):
             # "symptoms" in "west syndrome symptoms" chooses a section; matched in every
             # article's text it would only make thousands of weak candidates.
