@@ -36,7 +36,9 @@ EXACT_TITLE_BOOST = 14.0  # the query's topic is the article's whole title
 EXACT_ALIAS_BOOST = 9.0  # ... or one of its aliases
 FRAGMENT_BOOST = 3.0  # per word of a name found inside a longer query
 SYNONYM_BOOST = 2.0
-INTENT_BOOST = 3.0
+INTENT_BOOST = 30.0  # a keyword query's intent word ("gout treatment") names the section it wants
+QUESTION_INTENT_BOOST = 3.0  # in a long question the same words are often incidental
+SHORT_QUERY_WORDS = 6
 INTENT_WORD_WEIGHT = 0.3  # intent words still count, a little, as text
 COORDINATION = 0.9
 MAX_QUERY_WORDS = 32  # a long message's first words carry its subject; more only cost time
@@ -231,7 +233,8 @@ def _boosts(searcher: Searcher, parsed: ParsedQuery) -> list[wq.Query]:
             clause = _phrase_clause(schema, term, {"title": SYNONYM_BOOST, "aliases": SYNONYM_BOOST})
             if clause is not None:
                 boosts.append(clause)
-    boosts += [wq.Term("kinds", kind, boost=INTENT_BOOST / (rank + 1)) for rank, kind in enumerate(parsed.intent.kinds)]
+    intent_boost = INTENT_BOOST if len(parsed.words) <= SHORT_QUERY_WORDS else QUESTION_INTENT_BOOST
+    boosts += [wq.Term("kinds", kind, boost=intent_boost / (rank + 1)) for rank, kind in enumerate(parsed.intent.kinds)]
     return boosts
 
 
