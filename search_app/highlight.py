@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -26,6 +27,7 @@ def stems_of(words: Iterable[str]) -> frozenset[str]:
     return frozenset(token.text for word in words for token in _ANALYZER(word))
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     tokens = list(_ANALYZER(word))
     return tokens[0].text if tokens else ""
