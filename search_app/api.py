@@ -33,7 +33,7 @@ def search() -> Response:
     """Ranked articles with their best sections, facets and spelling help."""
     page = parse_int(request.args, "page", 1, 1, MAX_PAGE)
     size = parse_int(request.args, "size", 10, 1, MAX_SIZE)
-    parsed = parse_query(query_text(request.args), load_synonyms())
+    parsed = parse_query(query_text(request.args), load_synonyms(), correct=request.args.get("exact") != "1")
     return jsonify(search_page(get_searcher(), parsed, page, size).to_json())
 
 

@@ -36,7 +36,7 @@ def results() -> tuple[str, int] | str:
     query = request.args.get("q", "")
     try:
         page = parse_int(request.args, "page", 1, 1, MAX_PAGE)
-        parsed = parse_query(query_text(request.args), load_synonyms())
+        parsed = parse_query(query_text(request.args), load_synonyms(), correct=request.args.get("exact") != "1")
     except (QueryError, BadParameter) as error:
         return render_template("search.html", query=query[:200], result=None, error=str(error)), 400
     result = search_page(get_searcher(), parsed, page, int(current_app.config["RESULTS_PER_PAGE"]))

@@ -35,6 +35,7 @@ class ParsedQuery:
     intent: Intent = field(default_factory=lambda: Intent((), "", ()))
     synonyms: tuple[tuple[str, ...], ...] = ()  # groups of equivalent terms the query names
     emergency: bool = False  # the query describes an emergency: urgent notice, "when to see a doctor" first
+    correct: bool = True  # match unknown words through their spelling corrections
 
     @property
     def topic(self) -> list[str]:
@@ -46,7 +47,7 @@ class ParsedQuery:
         return not (self.words or self.phrases)
 
 
-def parse_query(text: str, synonyms: Synonyms | None = None) -> ParsedQuery:
+def parse_query(text: str, synonyms: Synonyms | None = None, correct: bool = True) -> ParsedQuery:
     """Parse what a visitor typed; QueryError only for input over MAX_QUERY_CHARS."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"The query is too long: at most {MAX_QUERY_CHARS} characters, please.")
@@ -81,6 +82,7 @@ def parse_query(text: str, synonyms: Synonyms | None = None) -> ParsedQuery:
         intent=intent,
         synonyms=tuple(synonyms.groups_in(plain)) if synonyms else (),
         emergency=emergency,
+        correct=correct,
     )
 
 

@@ -50,6 +50,7 @@ class SearchPage:
     page: int = 1
     size: int = 10
     did_you_mean: str | None = None
+    corrected: bool = False  # the hits include matches for did_you_mean; `exact=1` searches as typed
     emergency: bool = False
     hits: list[PageHit] = field(default_factory=list)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
@@ -81,6 +82,7 @@ def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: in
         stems = stems_of(words + list(parsed.words))
         result.hits = [_page_hit(hit, parsed, stems) for hit in hits[(page - 1) * size : page * size]]
         result.did_you_mean = _suggestion(searcher, parsed)
+        result.corrected = bool(result.did_you_mean) and parsed.correct
     result.took_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
 
@@ -101,6 +103,7 @@ def _page_hit(hit: Hit, parsed: ParsedQuery, stems: frozenset[str]) -> PageHit:
 
 
 def _suggestion(searcher: Searcher, parsed: ParsedQuery) -> str | None:
+    """The query with its unknown words corrected, when any was (never a known word)."""
     words = list(parsed.words)
     fixed = corrected_words(searcher, words)
     return " ".join(fixed) if fixed != words else None

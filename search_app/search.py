@@ -94,7 +94,7 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
             # article's text it would only make thousands of weak candidates.
             clause = _intent_word_clause(schema, word)
         else:
-            clause = _word_clause(searcher, word, 1.0)
+            clause = _word_clause(searcher, word, 1.0, parsed.correct)
         if clause is not None:
             clauses.append(clause)
     phrase_fields = {name: boost for name, boost in FIELD_BOOSTS.items() if name != "title_exact"}
@@ -120,7 +120,7 @@ def _terms(schema: Schema, fieldname: str, text: str) -> list[str]:
     return [t for t in schema[fieldname].process_text(text, mode="query")]
 
 
-def _word_clause(searcher: Searcher, word: str, weight: float) -> wq.Query | None:
+def _word_clause(searcher: Searcher, word: str, weight: float, correct: bool = True) -> wq.Query | None:
     schema = searcher.schema
     stems = _terms(schema, "content", word)
     if not stems:
@@ -131,7 +131,7 @@ def _word_clause(searcher: Searcher, word: str, weight: float) -> wq.Query | Non
     for name, boost in FIELD_BOOSTS.items():
         term = exact[0] if name == "title_exact" and exact else stem
         fields.append(wq.Term(name, term, boost=boost * weight))
-    if not _known(searcher, stem):
+    if correct and not _known(searcher, stem):
         for suggestion in corrections(searcher, word):
             fields += [
                 wq.Term(name, term, boost=0.9 * boost * weight)
@@ -209,11 +209,12 @@ def _phrase_clause(schema: Schema, text: str, fields: dict[str, float]) -> wq.Qu
 def _boosts(searcher: Searcher, parsed: ParsedQuery) -> list[wq.Query]:
     schema = searcher.schema
     boosts: list[wq.Query] = []
-    topic_text = " ".join(corrected_words(searcher, parsed.topic))
+    spell = corrected_words if parsed.correct else (lambda _searcher, words: list(words))
+    topic_text = " ".join(spell(searcher, parsed.topic))
     topic_key = name_key(topic_text)
     # Titles can hold question or intent words themselves ("What I need to know about
     # Cirrhosis", "Kidney Failure: Choosing a Treatment"), so the fuller forms count too.
-    spelled = " ".join(corrected_words(searcher, list(parsed.words)))
+    spelled = " ".join(spell(searcher, list(parsed.words)))
     keys = {topic_key, name_key(parsed.intent.topic), name_key(spelled)}
     for group in parsed.synonyms:  # "pink eye" is the whole name "conjunctivitis", "fever" in a question is not
         group_keys = {name_key(term) for term in group}

@@ -117,3 +117,16 @@ def test_emergency_puts_when_to_see_a_doctor_first(client: FlaskClient) -> None:
 @pytest.mark.parametrize("query", ["gout treatment", "chest x-ray", "stroke prevention"])
 def test_ordinary_queries_get_no_notice(client: FlaskClient, query: str) -> None:
     assert 'class="urgent"' not in client.get("/search", query_string={"q": query}).get_data(as_text=True)
+
+
+def test_misspelling_shows_corrected_results_with_a_way_back(client: FlaskClient) -> None:
+    page = client.get("/search", query_string={"q": "asthmma"}).get_data(as_text=True)
+    assert "Showing results for" in page and "Search instead for" in page and "exact=1" in page
+    assert "Asthma" in page
+    exact = client.get("/api/search", query_string={"q": "asthmma", "exact": "1"}).get_json()
+    assert exact["total"] == 0 and exact["corrected"] is False and exact["did_you_mean"] == "asthma"
+
+
+def test_known_words_are_never_corrected(client: FlaskClient) -> None:
+    data = client.get("/api/search", query_string={"q": "gout"}).get_json()
+    assert data["did_you_mean"] is None and data["corrected"] is False
