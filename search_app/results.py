@@ -12,7 +12,6 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from markupsafe import Markup
-from whoosh import sorting
 from whoosh.searching import Hit, Searcher
 
 from indexer.article import SECTION_LABELS
@@ -74,10 +73,12 @@ def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: in
     result = SearchPage(query=parsed.text, page=page, size=size, emergency=parsed.emergency)
     whoosh_query = build_query(searcher, parsed) if not parsed.is_empty else None
     if whoosh_query is not None:
-        facets = {name: sorting.FieldFacet(field_name, allow_overlap=True) for name, field_name in FACETS.items()}
-        hits = searcher.search(whoosh_query, limit=page * size, groupedby=facets, optimize=False)
+        hits = searcher.search(whoosh_query, limit=page * size, optimize=False)
         result.total = len(hits)
-        result.facets = {name: _counts(hits.groups(name)) for name in FACETS}
+        matched = hits.docs()
+        result.facets = {
+            name: _counts(values, matched) for name, values in facet_postings(searcher, tuple(FACETS.values())).items()
+        }
         words = corrected_words(searcher, list(parsed.words)) + [w for p in parsed.phrases for w in p.split()]
         stems = stems_of(words + list(parsed.words))
         result.hits = [_page_hit(hit, parsed, stems) for hit in hits[(page - 1) * size : page * size]]
@@ -87,9 +88,38 @@ def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: in
     return result
 
 
-def _counts(groups: dict) -> list[tuple[str, int]]:
-    counted = sorted(((str(value), len(docs)) for value, docs in groups.items() if value), key=lambda vc: -vc[1])
-    return counted[:FACET_SIZE]
+def _segment_id(leaf: object) -> str:
+    segment = getattr(leaf, "segment", None)
+    return segment().segment_id() if callable(segment) else str(id(leaf))
+
+
+def _counts(values: dict[str, frozenset[int]], matched: set[int]) -> list[tuple[str, int]]:
+    counted = ((value, len(docs & matched)) for value, docs in values.items())
+    return sorted((vc for vc in counted if vc[1]), key=lambda vc: -vc[1])[:FACET_SIZE]
+
+
+_FACET_CACHE: dict[tuple, dict[str, dict[str, frozenset[int]]]] = {}
+
+
+def facet_postings(searcher: Searcher, fields: tuple[str, ...]) -> dict[str, dict[str, frozenset[int]]]:
+    """Facet name -> value -> the articles that have it, read once per index generation.
+
+    Counting a page's facets is then a set intersection, not a pass over every match.
+    """
+    reader = searcher.reader()
+    # Segment ids are unique per written segment, so they name exactly this index state.
+    key = (fields, tuple(_segment_id(leaf) for leaf, _offset in reader.leaf_readers()))
+    if key not in _FACET_CACHE:
+        _FACET_CACHE.clear()  # only the live generation is worth keeping
+        names = {field_name: name for name, field_name in FACETS.items()}
+        _FACET_CACHE[key] = {
+            names[field_name]: {
+                value: frozenset(reader.postings(field_name, value).all_ids())
+                for value in reader.field_terms(field_name)
+            }
+            for field_name in fields
+        }
+    return _FACET_CACHE[key]
 
 
 def _page_hit(hit: Hit, parsed: ParsedQuery, stems: frozenset[str]) -> PageHit:
