@@ -121,33 +121,6 @@ class Article:
             data["content_hash"] = self.content_hash
         return data
 
-    @classmethod
-    def from_dict(cls, data: dict) -> Article:
-        sections = tuple(
-            Section(
-                kind=s["kind"],
-                heading=s["heading"],
-                anchor=s["anchor"],
-                text=s["text"],
-                qtype=s.get("qtype", ""),
-                items=tuple(s.get("items", ())),
-            )
-            for s in data["sections"]
-        )
-        entities = Entities(**{k: tuple(v) for k, v in data.get("entities", {}).items()})
-        return cls(
-            id=data["id"],
-            title=data["title"],
-            sections=sections,
-            url=data.get("url", ""),
-            source=data.get("source", ""),
-            path=data.get("path", ""),
-            aliases=tuple(data.get("aliases", ())),
-            entities=entities,
-            reviewed=data.get("reviewed", ""),
-            warnings=tuple(data.get("warnings", ())),
-        )
-
 
 def _section_dict(section: Section) -> dict:
     data = {

@@ -79,10 +79,11 @@ def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: in
         result.facets = {
             name: _counts(values, matched) for name, values in facet_postings(searcher, tuple(FACETS.values())).items()
         }
-        words = corrected_words(searcher, list(parsed.words)) + [w for p in parsed.phrases for w in p.split()]
+        fixed = corrected_words(searcher, list(parsed.words))
+        words = fixed + [w for p in parsed.phrases for w in p.split()]
         stems = stems_of(words + list(parsed.words))
         result.hits = [_page_hit(hit, parsed, stems) for hit in hits[(page - 1) * size : page * size]]
-        result.did_you_mean = _suggestion(searcher, parsed)
+        result.did_you_mean = " ".join(fixed) if fixed != list(parsed.words) else None
         result.corrected = bool(result.did_you_mean) and parsed.correct
     result.took_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
@@ -130,13 +131,6 @@ def _page_hit(hit: Hit, parsed: ParsedQuery, stems: frozenset[str]) -> PageHit:
         for ref in best_sections(article, parsed)
     ]
     return PageHit(hit["id"], hit["title"], article.get("url", ""), round(float(hit.score), 3), hit["source"], sections)
-
-
-def _suggestion(searcher: Searcher, parsed: ParsedQuery) -> str | None:
-    """The query with its unknown words corrected, when any was (never a known word)."""
-    words = list(parsed.words)
-    fixed = corrected_words(searcher, words)
-    return " ".join(fixed) if fixed != words else None
 
 
 def facet_label(name: str, value: str) -> str:

@@ -209,12 +209,14 @@ def _phrase_clause(schema: Schema, text: str, fields: dict[str, float]) -> wq.Qu
 def _boosts(searcher: Searcher, parsed: ParsedQuery) -> list[wq.Query]:
     schema = searcher.schema
     boosts: list[wq.Query] = []
-    spell = corrected_words if parsed.correct else (lambda _searcher, words: list(words))
-    topic_text = " ".join(spell(searcher, parsed.topic))
+    words = list(parsed.words)
+    spelled_words = corrected_words(searcher, words) if parsed.correct else words
+    fixed = dict(zip(words, spelled_words, strict=True))
+    topic_text = " ".join(fixed.get(word, word) for word in parsed.topic)
     topic_key = name_key(topic_text)
     # Titles can hold question or intent words themselves ("What I need to know about
     # Cirrhosis", "Kidney Failure: Choosing a Treatment"), so the fuller forms count too.
-    spelled = " ".join(spell(searcher, list(parsed.words)))
+    spelled = " ".join(spelled_words)
     keys = {topic_key, name_key(parsed.intent.topic), name_key(spelled)}
     for group in parsed.synonyms:  # "pink eye" is the whole name "conjunctivitis", "fever" in a question is not
         group_keys = {name_key(term) for term in group}
