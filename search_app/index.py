@@ -1,12 +1,25 @@
-"""The open index per app, a searcher per request (on g, closed at teardown)."""
+"""The live index: one open searcher per thread, reopened when a new generation is published.
+
+Opening a Whoosh index costs milliseconds (every segment's files), more than
+a whole search, so a searcher outlives its request.  Each request still reads
+the CURRENT pointer, so a finished build is served from the next request on,
+without a restart; the old generation's searcher is closed then.  Searchers
+are not shared between threads because Whoosh's file readers are not.
+"""
 
 from __future__ import annotations
+
+import threading
+from pathlib import Path
 
 from flask import Flask, current_app, g
 from whoosh.searching import Searcher
 
-from indexer.store import IndexStore
+from indexer.store import IndexMissing, IndexStore
 from search_app.search import SCORING
+
+MAX_OPEN_INDEXES = 4
+_open = threading.local()
 
 
 def store() -> IndexStore:
@@ -16,15 +29,29 @@ def store() -> IndexStore:
 def get_searcher() -> Searcher:
     """This request's searcher over the live generation of the index."""
     if "searcher" not in g:
-        g.searcher = store().open().searcher(weighting=SCORING)
+        g.searcher = live_searcher(store())
     return g.searcher
 
 
-def close_searcher(_error: BaseException | None = None) -> None:
-    searcher = g.pop("searcher", None)
-    if searcher is not None:
-        searcher.close()
+def live_searcher(index_store: IndexStore) -> Searcher:
+    """This thread's searcher over the store's live generation, opened once per generation."""
+    current = index_store.current_dir()
+    if current is None:
+        raise IndexMissing(f"no index at {index_store.root}: run `healthsearch index SOURCE` first")
+    searchers: dict[Path, tuple[Path, Searcher]] = _open.__dict__.setdefault("searchers", {})
+    root = index_store.root.resolve()
+    opened = searchers.get(root)
+    if opened is not None and opened[0] == current:
+        return opened[1]
+    searcher = index_store.open().searcher(weighting=SCORING)
+    if opened is not None:
+        opened[1].close()
+    searchers.pop(root, None)
+    while len(searchers) >= MAX_OPEN_INDEXES:  # apps over many indexes, as in tests: keep the latest
+        searchers.pop(next(iter(searchers)))[1].close()
+    searchers[root] = (current, searcher)
+    return searcher
 
 
 def init_app(app: Flask) -> None:
-    app.teardown_appcontext(close_searcher)
+    """Nothing to close per request: searchers live per thread and generation."""

@@ -11,10 +11,12 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 from markupsafe import Markup
-from whoosh.searching import Hit, Searcher
+from whoosh.searching import Searcher
 
 from indexer.article import SECTION_LABELS
+from search_app.executor import evaluate, state_key
 from search_app.highlight import snippet, stems_of
 from search_app.query import ParsedQuery
 from search_app.search import best_sections, build_query, corrected_words
@@ -73,49 +75,44 @@ def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: in
     result = SearchPage(query=parsed.text, page=page, size=size, emergency=parsed.emergency)
     whoosh_query = build_query(searcher, parsed) if not parsed.is_empty else None
     if whoosh_query is not None:
-        hits = searcher.search(whoosh_query, limit=page * size, optimize=False)
-        result.total = len(hits)
-        matched = hits.docs()
+        scored = evaluate(searcher, whoosh_query)
+        result.total = int(scored.matched.sum())
+        matched = scored.matched
         result.facets = {
             name: _counts(values, matched) for name, values in facet_postings(searcher, tuple(FACETS.values())).items()
         }
         fixed = corrected_words(searcher, list(parsed.words))
         words = fixed + [w for p in parsed.phrases for w in p.split()]
         stems = stems_of(words + list(parsed.words))
-        result.hits = [_page_hit(hit, parsed, stems) for hit in hits[(page - 1) * size : page * size]]
+        top = scored.top(page * size)[(page - 1) * size :]
+        result.hits = [_page_hit(searcher.stored_fields(int(d)), float(scored.scores[d]), parsed, stems) for d in top]
         result.did_you_mean = " ".join(fixed) if fixed != list(parsed.words) else None
         result.corrected = bool(result.did_you_mean) and parsed.correct
     result.took_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
 
 
-def _segment_id(leaf: object) -> str:
-    segment = getattr(leaf, "segment", None)
-    return segment().segment_id() if callable(segment) else str(id(leaf))
-
-
-def _counts(values: dict[str, frozenset[int]], matched: set[int]) -> list[tuple[str, int]]:
-    counted = ((value, len(docs & matched)) for value, docs in values.items())
+def _counts(values: dict[str, np.ndarray], matched: np.ndarray) -> list[tuple[str, int]]:
+    counted = ((value, int(np.count_nonzero(matched[docs]))) for value, docs in values.items())
     return sorted((vc for vc in counted if vc[1]), key=lambda vc: -vc[1])[:FACET_SIZE]
 
 
-_FACET_CACHE: dict[tuple, dict[str, dict[str, frozenset[int]]]] = {}
+_FACET_CACHE: dict[tuple, dict[str, dict[str, np.ndarray]]] = {}
 
 
-def facet_postings(searcher: Searcher, fields: tuple[str, ...]) -> dict[str, dict[str, frozenset[int]]]:
+def facet_postings(searcher: Searcher, fields: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:
     """Facet name -> value -> the articles that have it, read once per index generation.
 
-    Counting a page's facets is then a set intersection, not a pass over every match.
+    Counting a page's facets is then a lookup in the match mask, not a pass over every match.
     """
     reader = searcher.reader()
-    # Segment ids are unique per written segment, so they name exactly this index state.
-    key = (fields, tuple(_segment_id(leaf) for leaf, _offset in reader.leaf_readers()))
+    key = (fields, state_key(searcher))
     if key not in _FACET_CACHE:
         _FACET_CACHE.clear()  # only the live generation is worth keeping
         names = {field_name: name for name, field_name in FACETS.items()}
         _FACET_CACHE[key] = {
             names[field_name]: {
-                value: frozenset(reader.postings(field_name, value).all_ids())
+                value: np.fromiter(reader.postings(field_name, value).all_ids(), dtype=np.int64)
                 for value in reader.field_terms(field_name)
             }
             for field_name in fields
@@ -123,14 +120,14 @@ def facet_postings(searcher: Searcher, fields: tuple[str, ...]) -> dict[str, dic
     return _FACET_CACHE[key]
 
 
-def _page_hit(hit: Hit, parsed: ParsedQuery, stems: frozenset[str]) -> PageHit:
-    article = json.loads(hit["article"])
+def _page_hit(stored: dict, score: float, parsed: ParsedQuery, stems: frozenset[str]) -> PageHit:
+    article = json.loads(stored["article"])
     by_anchor = {s["anchor"]: s for s in article["sections"]}
     sections = [
         SectionHit(ref.kind, ref.heading, ref.anchor, snippet(by_anchor[ref.anchor]["text"], stems))
         for ref in best_sections(article, parsed)
     ]
-    return PageHit(hit["id"], hit["title"], article.get("url", ""), round(float(hit.score), 3), hit["source"], sections)
+    return PageHit(stored["id"], stored["title"], article.get("url", ""), round(score, 3), stored["source"], sections)
 
 
 def facet_label(name: str, value: str) -> str:

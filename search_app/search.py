@@ -20,6 +20,7 @@ from whoosh.searching import Searcher
 
 from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
+from search_app.executor import evaluate
 from search_app.query import ParsedQuery
 
 FIELD_BOOSTS: dict[str, float] = {
@@ -40,7 +41,6 @@ INTENT_BOOST = 30.0  # a keyword query's intent word ("gout treatment") names th
 QUESTION_INTENT_BOOST = 3.0  # in a long question the same words are often incidental
 SHORT_QUERY_WORDS = 6
 INTENT_WORD_WEIGHT = 0.3  # intent words still count, a little, as text
-COORDINATION = 0.9
 MAX_QUERY_WORDS = 32  # a long message's first words carry its subject; more only cost time
 PLAIN_FIELDS = {"title": 1.0, "aliases": 1.0, "content": 1.0}
 SCORING = BM25F(B=0.75, K1=1.2, title_B=0.75, aliases_B=0.5)
@@ -64,19 +64,19 @@ class Hit:
     sections: list[SectionRef] = field(default_factory=list)
 
 
-# Whoosh's block-quality shortcut can loop forever on AndMaybe over phrase
-# queries ("basilar migraine symptoms" never returns), so it stays off.
 def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sections: int | None = None) -> list[Hit]:
     """The best `limit` articles for a parsed query; the first `with_sections` get their best sections."""
     whoosh_query = build_query(searcher, parsed)
     if whoosh_query is None:
         return []
     with_sections = limit if with_sections is None else with_sections
+    scored = evaluate(searcher, whoosh_query)
     hits = []
-    for rank, result in enumerate(searcher.search(whoosh_query, limit=limit, optimize=False)):
-        hit = Hit(result["id"], result["title"], float(result.score), "", result["source"])
+    for rank, docnum in enumerate(scored.top(limit)):
+        stored = searcher.stored_fields(int(docnum))
+        hit = Hit(stored["id"], stored["title"], float(scored.scores[docnum]), "", stored["source"])
         if rank < with_sections:
-            article = json.loads(result["article"])
+            article = json.loads(stored["article"])
             hit.url = article.get("url", "")
             hit.sections = best_sections(article, parsed)
         hits.append(hit)
@@ -101,7 +101,7 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
     clauses += [c for c in (_phrase_clause(schema, p, phrase_fields) for p in parsed.phrases) if c]
     if not clauses:
         return None
-    main: wq.Query = wq.Or(clauses, scale=COORDINATION)
+    main: wq.Query = wq.Or(clauses)
     boosts = _boosts(searcher, parsed)
     if parsed.phrases:
         required = [_phrase_clause(schema, p, PLAIN_FIELDS) for p in parsed.phrases]

@@ -1,0 +1,81 @@
+"""The array executor scores exactly as Whoosh does, and the app follows new generations."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from whoosh import query as wq
+
+from indexer.build import build_index
+from indexer.store import IndexStore
+from search_app.executor import evaluate
+from search_app.query import parse_query
+from search_app.search import SCORING, build_query
+from search_app.synonyms import load_synonyms
+from tests.conftest import CORPUS
+
+QUERIES = [
+    wq.Term("content", "scar"),
+    wq.Term("title", "asthma", boost=3.0),
+    wq.Or([wq.Term("content", "scar"), wq.Term("content", "inhal"), wq.Term("aliases", "pink")]),
+    wq.And([wq.Term("content", "treatment"), wq.Term("content", "scar")]),
+    wq.AndMaybe(wq.Term("content", "treatment"), wq.Term("title", "gout", boost=5.0)),
+    wq.AndNot(wq.Term("content", "treatment"), wq.Term("content", "scar")),
+    wq.Phrase("content", ["pink", "eye"]),
+    wq.Term("kinds", "treatment"),
+    wq.Term("content", "no-such-word"),
+]
+TEXTS = ["boxcar scar treatment", "pink eye", '"uric acid" -cherries', "asthma inhaler section:treatment", "gout"]
+
+
+def whoosh_scores(searcher, query: wq.Query) -> dict[int, float]:
+    return {hit.docnum: hit.score for hit in searcher.search(query, limit=None, optimize=False)}
+
+
+def array_scores(searcher, query: wq.Query) -> dict[int, float]:
+    scored = evaluate(searcher, query)
+    return {int(d): float(scored.scores[d]) for d in scored.top(scored.matched.size)}
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=str)
+def test_node_scores_equal_whooshs(index_dir: Path, query: wq.Query) -> None:
+    with IndexStore(index_dir).open().searcher(weighting=SCORING) as searcher:
+        expected = whoosh_scores(searcher, query)
+        assert array_scores(searcher, query) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_whole_queries_rank_as_whoosh_does(index_dir: Path, text: str) -> None:
+    with IndexStore(index_dir).open().searcher(weighting=SCORING) as searcher:
+        query = build_query(searcher, parse_query(text, load_synonyms()))
+        expected = whoosh_scores(searcher, query)
+        assert expected, "the query should match something"
+        assert array_scores(searcher, query) == pytest.approx(expected)
+
+
+def test_deleted_articles_never_score(tmp_path: Path, small_corpus: Path) -> None:
+    store = IndexStore(tmp_path / "index")
+    build_index([small_corpus], store)
+    (small_corpus / "gout.html").unlink()
+    build_index([small_corpus], store)
+    with store.open().searcher(weighting=SCORING) as searcher:
+        scored = evaluate(searcher, wq.Term("title", "gout"))
+        assert not scored.matched.any()
+
+
+def test_top_breaks_ties_by_document_number(index_dir: Path) -> None:
+    with IndexStore(index_dir).open().searcher(weighting=SCORING) as searcher:
+        scored = evaluate(searcher, wq.Term("kinds", "overview"))
+        top = scored.top(3)
+        assert list(top) == sorted(top)
+
+
+def test_a_new_generation_is_served_without_restart(client: FlaskClient, index_dir: Path, small_corpus: Path) -> None:
+    assert client.get("/api/search?q=shingles").get_json()["total"] == 0
+    shutil.copy(CORPUS / "shingles.html", small_corpus / "shingles.html")
+    build_index([small_corpus], IndexStore(index_dir))
+    hits = client.get("/api/search?q=shingles").get_json()["hits"]
+    assert hits[0]["title"].lower().startswith("shingles")
