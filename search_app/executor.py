@@ -13,13 +13,15 @@ hundreds of milliseconds.  Here the same tree is evaluated with numpy:
    AndNot removes);
 3. anything else (phrases) is matched by Whoosh itself, leaf by leaf.
 
-The scores equal those of ``searcher.search(q, optimize=False)`` except for
-Or's ``scale`` coordination, which is not modelled.
+The scores equal those of ``searcher.search(q, optimize=False)``, except that an
+Or with a ``scale`` applies Lucene-style coordination (a document matching k of
+its n parts keeps (k/n)**scale of its score) instead of Whoosh's negligible one.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from threading import Lock
 
@@ -55,6 +57,7 @@ class IndexState:
     doc_count: int
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
     postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=OrderedDict)
+    per_document: dict[str, np.ndarray] = field(default_factory=dict)
     lock: Lock = field(default_factory=Lock)
 
 
@@ -80,6 +83,18 @@ def index_state(searcher: Searcher) -> IndexState:
             _STATES.clear()  # only the live state is worth keeping
             _STATES[key] = IndexState(searcher.doc_count_all())
         return _STATES[key]
+
+
+def per_document(searcher: Searcher, name: str, compute: Callable[[Searcher], np.ndarray]) -> np.ndarray:
+    """A value per document computed once per index state, such as a static quality prior."""
+    state = index_state(searcher)
+    with state.lock:
+        if name in state.per_document:
+            return state.per_document[name]
+    values = compute(searcher)
+    with state.lock:
+        state.per_document[name] = values
+    return values
 
 
 def evaluate(searcher: Searcher, query: wq.Query) -> Scored:
@@ -114,11 +129,16 @@ class _Evaluator:
 
     def union(self, query: wq.Or) -> Scored:
         result = self.empty()
+        matching = np.zeros(self.size)
         for sub in query.subqueries:
             part = self.node(sub)
             result.scores += part.scores
             result.matched |= part.matched
+            matching += part.matched
         result.scores *= query.boost
+        if query.scale and query.subqueries:
+            # Coordination: a document matching k of the n parts keeps (k/n)**scale of its score.
+            result.scores *= (matching / len(query.subqueries)) ** query.scale
         return result
 
     def intersection(self, query: wq.And) -> Scored:

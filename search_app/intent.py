@@ -84,6 +84,8 @@ INTENT_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"scans?",
             r"how (do|can) (i|you) (know|tell)",
             r"check for",
+            r"detect(ed|ing|s)?",
+            r"detection",
             r"blood work",
         ),
     ),

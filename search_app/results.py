@@ -16,10 +16,10 @@ from markupsafe import Markup
 from whoosh.searching import Searcher
 
 from indexer.article import SECTION_LABELS
-from search_app.executor import evaluate, state_key
+from search_app.executor import state_key
 from search_app.highlight import snippet, stems_of
 from search_app.query import ParsedQuery
-from search_app.search import best_sections, build_query, corrected_words
+from search_app.search import best_sections, build_query, corrected_words, score_articles
 
 FACETS = {"section": "kinds", "specialist": "specialist_tags", "source": "source"}
 FACET_SIZE = 12
@@ -75,7 +75,7 @@ def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: in
     result = SearchPage(query=parsed.text, page=page, size=size, emergency=parsed.emergency)
     whoosh_query = build_query(searcher, parsed) if not parsed.is_empty else None
     if whoosh_query is not None:
-        scored = evaluate(searcher, whoosh_query)
+        scored = score_articles(searcher, whoosh_query)
         result.total = int(scored.matched.sum())
         matched = scored.matched
         result.facets = {

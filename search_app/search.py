@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.scoring import BM25F
@@ -20,7 +21,7 @@ from whoosh.searching import Searcher
 
 from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
-from search_app.executor import evaluate
+from search_app.executor import Scored, evaluate, per_document
 from search_app.query import ParsedQuery
 
 FIELD_BOOSTS: dict[str, float] = {
@@ -37,10 +38,13 @@ EXACT_TITLE_BOOST = 14.0  # the query's topic is the article's whole title
 EXACT_ALIAS_BOOST = 9.0  # ... or one of its aliases
 FRAGMENT_BOOST = 3.0  # per word of a name found inside a longer query
 SYNONYM_BOOST = 2.0
+SYNONYM_WEIGHT = 0.1  # another name of what the query names, as a share of the words' own weight
 INTENT_BOOST = 30.0  # a keyword query's intent word ("gout treatment") names the section it wants
-QUESTION_INTENT_BOOST = 3.0  # in a long question the same words are often incidental
+QUESTION_INTENT_BOOST = 6.0  # in a long question the same words are often incidental
 SHORT_QUERY_WORDS = 6
 INTENT_WORD_WEIGHT = 0.3  # intent words still count, a little, as text
+COORDINATION = 0.0  # documents matching k of n words keep (k/n)**COORDINATION of the text score
+RICHNESS_WEIGHT = 0.15  # per log-unit of distinct section kinds an article has
 MAX_QUERY_WORDS = 32  # a long message's first words carry its subject; more only cost time
 PLAIN_FIELDS = {"title": 1.0, "aliases": 1.0, "content": 1.0}
 SCORING = BM25F(B=0.75, K1=1.2, title_B=0.75, aliases_B=0.5)
@@ -70,7 +74,7 @@ def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sectio
     if whoosh_query is None:
         return []
     with_sections = limit if with_sections is None else with_sections
-    scored = evaluate(searcher, whoosh_query)
+    scored = score_articles(searcher, whoosh_query)
     hits = []
     for rank, docnum in enumerate(scored.top(limit)):
         stored = searcher.stored_fields(int(docnum))
@@ -81,6 +85,34 @@ def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sectio
             hit.sections = best_sections(article, parsed)
         hits.append(hit)
     return hits
+
+
+def score_articles(searcher: Searcher, whoosh_query: wq.Query) -> Scored:
+    """Every article's score; among articles with the asked-for name, fuller ones first.
+
+    MedQuAD, like many sites, holds several articles of one name ("Shingles" as a
+    one-paragraph summary and as a full article); the full one answers more.
+    """
+    scored = evaluate(searcher, whoosh_query)
+    named = [
+        t
+        for t in whoosh_query.leaves()
+        if isinstance(t, wq.Term) and t.fieldname == "name_key" and t.text.startswith(TITLE_KEY_MARK)
+    ]
+    if named and RICHNESS_WEIGHT:
+        exact = evaluate(searcher, wq.Or(named)).matched & scored.matched
+        prior = per_document(searcher, "richness", _richness)
+        scored.scores = np.where(exact, scored.scores * (1 + RICHNESS_WEIGHT * prior), scored.scores)
+    return scored
+
+
+def _richness(searcher: Searcher) -> np.ndarray:
+    """log(distinct section kinds): a one-paragraph page answers fewer questions than a full article."""
+    kinds = np.zeros(searcher.doc_count_all())
+    reader = searcher.reader()
+    for kind in reader.field_terms("kinds"):
+        kinds[np.fromiter(reader.postings("kinds", kind).all_ids(), dtype=np.int64)] += 1
+    return np.log(np.maximum(kinds, 1))
 
 
 def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
@@ -99,9 +131,10 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
             clauses.append(clause)
     phrase_fields = {name: boost for name, boost in FIELD_BOOSTS.items() if name != "title_exact"}
     clauses += [c for c in (_phrase_clause(schema, p, phrase_fields) for p in parsed.phrases) if c]
+    clauses += _synonym_clauses(schema, parsed)
     if not clauses:
         return None
-    main: wq.Query = wq.Or(clauses)
+    main: wq.Query = wq.Or(clauses, scale=COORDINATION or None)
     boosts = _boosts(searcher, parsed)
     if parsed.phrases:
         required = [_phrase_clause(schema, p, PLAIN_FIELDS) for p in parsed.phrases]
@@ -114,6 +147,24 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
     if parsed.filters:
         main = wq.And([main, *[wq.Term(name, value) for name, value in parsed.filters]])
     return main
+
+
+def _synonym_clauses(schema: Schema, parsed: ParsedQuery) -> list[wq.Query]:
+    """The other names of a condition the query names, matched in titles and aliases.
+
+    "nph" then finds the article titled "Normal Pressure Hydrocephalus" even where
+    its text never uses the abbreviation.
+    """
+    said = f" {' '.join(parsed.words)} "
+    fields = {name: FIELD_BOOSTS[name] * SYNONYM_WEIGHT for name in ("title", "aliases")}
+    clauses = []
+    for group in parsed.synonyms:
+        for term in group:
+            if f" {term} " not in said:
+                clause = _phrase_clause(schema, term, fields)
+                if clause is not None:
+                    clauses.append(clause)
+    return clauses
 
 
 def _terms(schema: Schema, fieldname: str, text: str) -> list[str]:

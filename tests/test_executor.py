@@ -79,3 +79,14 @@ def test_a_new_generation_is_served_without_restart(client: FlaskClient, index_d
     build_index([small_corpus], IndexStore(index_dir))
     hits = client.get("/api/search?q=shingles").get_json()["hits"]
     assert hits[0]["title"].lower().startswith("shingles")
+
+
+def test_or_scale_is_coordination(index_dir: Path) -> None:
+    words = [wq.Term("content", "gout"), wq.Term("content", "uric"), wq.Term("content", "inhal")]
+    with IndexStore(index_dir).open().searcher(weighting=SCORING) as searcher:
+        plain = evaluate(searcher, wq.Or(words))
+        coordinated = evaluate(searcher, wq.Or(words, scale=1.0))
+        matching = sum(evaluate(searcher, w).matched.astype(float) for w in words)
+        expected = plain.scores * matching / len(words)
+        assert coordinated.scores == pytest.approx(expected)
+        assert (coordinated.matched == plain.matched).all()

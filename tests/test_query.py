@@ -17,6 +17,7 @@ from search_app.synonyms import Synonyms, load_synonyms
         ("home remedies for eczema", "treatment"),
         ("migraine medication", "treatment"),
         ("what helps a migraine", "treatment"),
+        ("can liver cancer be detected early", "diagnosis"),
         ("signs of stroke", "symptoms"),
         ("why do i get kidney stones", "causes"),
         ("how to avoid flu", "prevention"),
