@@ -21,6 +21,14 @@ MEDQUAD = SHARED / "data" / "medquad"
 CORPUS = REPO / "corpus"
 
 
+@pytest.fixture(autouse=True)
+def _private_app_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every app a test makes logs, keeps accounts and its secret in tmp_path, never in the instance folder."""
+    monkeypatch.setenv("HEALTHSEARCH_QUERY_LOG", str(tmp_path / "querylog.sqlite3"))
+    monkeypatch.setenv("HEALTHSEARCH_STAFF_DB", str(tmp_path / "staff.sqlite3"))
+    monkeypatch.setenv("HEALTHSEARCH_SECRET_KEY", "test secret")
+
+
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     """A copy of a few bundled articles that a test may edit."""
@@ -40,8 +48,15 @@ def index_dir(tmp_path: Path, small_corpus: Path) -> Path:
 
 
 @pytest.fixture
-def app(index_dir: Path) -> Flask:
-    return create_app({"TESTING": True, "INDEX_DIR": str(index_dir)})
+def app(index_dir: Path, tmp_path: Path) -> Flask:
+    return create_app(
+        {
+            "TESTING": True,
+            "INDEX_DIR": str(index_dir),
+            "QUERY_LOG": str(tmp_path / "querylog.sqlite3"),
+            "STAFF_DB": str(tmp_path / "staff.sqlite3"),
+        }
+    )
 
 
 @pytest.fixture
