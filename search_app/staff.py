@@ -76,6 +76,11 @@ def bad_request(error: ValueError) -> tuple[str, int]:
     return render_template("staff/error.html", message=str(error)), 400
 
 
+@bp.app_template_filter("section_label")
+def section_label(kind: str) -> str:
+    return coverage.label(kind)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | tuple[str, int] | str:
     """Sign in with a staff account."""
