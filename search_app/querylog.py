@@ -145,9 +145,12 @@ class QueryLog:
     def record_click(
         self, connection: sqlite3.Connection, search_id: int, article_id: str, position: int, at: datetime | None = None
     ) -> None:
+        # Only a position the logged search really showed counts, so a hand-made
+        # /go/ link cannot make an article look popular.
         connection.execute(
-            "INSERT INTO clicks (search_id, article_id, position, at) VALUES (?, ?, ?, ?)",
-            (search_id, article_id, position, stamp(at)),
+            "INSERT INTO clicks (search_id, article_id, position, at) SELECT ?, ?, ?, ?"
+            " WHERE EXISTS (SELECT 1 FROM searches WHERE id = ? AND endpoint = 'page' AND ? BETWEEN 1 AND results)",
+            (search_id, article_id, position, stamp(at), search_id, position),
         )
 
     def purge_due(self) -> bool:

@@ -62,6 +62,8 @@ def test_result_links_record_the_click_and_position(app: Flask, client: FlaskCli
     response = client.get(f"/go/{search_id}/1", query_string={"to": target})
     assert response.status_code == 303 and response.headers["Location"] == target
     assert rows(app, "SELECT search_id, article_id, position FROM clicks") == [(search_id, "gout", 1)]
+    for forged in (f"/go/{search_id}/2", f"/go/{search_id + 1}/1"):  # past the results; no such search
+        assert client.get(forged, query_string={"to": target}).status_code == 303
     assert app.extensions["querylog"].popular_articles() == {"gout": 1}
 
 
