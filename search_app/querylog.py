@@ -24,13 +24,12 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, has_app_context, url_for
 
-from search_app.query import FILTER_FIELDS, ParsedQuery
+from search_app.query import ParsedQuery
 
 BUSY_TIMEOUT = 0.05  # seconds; a busy log loses a line rather than keep a visitor waiting
 PURGE_EVERY = 3600.0  # seconds between retention purges in one process
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-_FILTER_NAMES = {"kinds": "section", "specialist_tags": "specialist", "source": "source"}
-assert set(_FILTER_NAMES) == set(FILTER_FIELDS.values())
+_FILTER_NAMES = {"kinds": "section", "specialist_tags": "specialist", "source": "source"}  # index field -> user's
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS searches (
@@ -82,7 +81,7 @@ def normalize(parsed: ParsedQuery) -> str:
     'gout treatment "uric acid" -diet section:treatment'
     """
     parts = list(parsed.words) + [f'"{p}"' for p in parsed.phrases] + [f"-{e}" for e in parsed.excluded]
-    parts += [f"{_FILTER_NAMES[name]}:{_quoted(value)}" for name, value in parsed.filters]
+    parts += [f"{_FILTER_NAMES.get(name, name)}:{_quoted(value)}" for name, value in parsed.filters]
     return " ".join(parts)
 
 
@@ -91,7 +90,7 @@ def _quoted(value: str) -> str:
 
 
 def filters_of(parsed: ParsedQuery) -> dict[str, str | bool]:
-    filters: dict[str, str | bool] = {_FILTER_NAMES[name]: value for name, value in parsed.filters}
+    filters: dict[str, str | bool] = {_FILTER_NAMES.get(name, name): value for name, value in parsed.filters}
     if not parsed.correct:
         filters["exact"] = True
     return filters
