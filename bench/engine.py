@@ -61,7 +61,9 @@ def api_laps(folder: Path, topic_set: TopicSet) -> tuple[list[float], int]:
     This is what a visitor's request costs inside the app (routing, a searcher per
     request, facets, snippets, JSON) without the network.
     """
-    client = create_app({"INDEX_DIR": str(folder), "TESTING": True}).test_client()
+    # Searches are logged as in production, but to a log of their own, not the site's.
+    querylog = folder.with_name(folder.name + "-querylog.sqlite3")
+    client = create_app({"INDEX_DIR": str(folder), "TESTING": True, "QUERY_LOG": str(querylog)}).test_client()
     laps: list[float] = []
     failed = 0
     for _qid, text in topic_set.topics:

@@ -23,6 +23,7 @@ from indexer.documents import to_document
 from indexer.schema import SCHEMA_VERSION, build_schema
 from indexer.sources.files import SourceFile, discover, read_article
 from indexer.store import IndexStore
+from indexer.summary import write_summaries
 
 PARSER_VERSION = 2  # bump when parsing changes, so every file is read again
 
@@ -171,6 +172,8 @@ def _write(store: IndexStore, plan: _Plan, fresh: bool) -> int:
         raise
     finally:
         ix.close()
+    written = (article.to_dict(with_hash=False) for article in plan.articles)
+    write_summaries(generation, written, plan.deleted_ids, fresh)
     store.publish(generation, _manifest(plan))
     return store.generation()
 

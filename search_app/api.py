@@ -10,6 +10,7 @@ from indexer.store import IndexMissing
 from search_app.index import get_searcher
 from search_app.params import MAX_PAGE, MAX_SIZE, BadParameter, parse_int, query_text
 from search_app.query import QueryError, parse_query
+from search_app.querylog import log_search
 from search_app.results import search_page
 from search_app.synonyms import load_synonyms
 
@@ -34,7 +35,10 @@ def search() -> Response:
     page = parse_int(request.args, "page", 1, 1, MAX_PAGE)
     size = parse_int(request.args, "size", 10, 1, MAX_SIZE)
     parsed = parse_query(query_text(request.args), load_synonyms(), correct=request.args.get("exact") != "1")
-    return jsonify(search_page(get_searcher(), parsed, page, size).to_json())
+    result = search_page(get_searcher(), parsed, page, size)
+    if not parsed.is_empty:
+        log_search("api", parsed, result.total, page)
+    return jsonify(result.to_json())
 
 
 @bp.get("/articles/<path:article_id>")

@@ -13,7 +13,9 @@ from indexer.article import Article, ParseError
 from indexer.build import BuildReport, build_index
 from indexer.sources.files import SourceFile, read_article
 from indexer.store import BuildLocked, IndexMissing, IndexStore
-from search_app import create_app
+from search_app import accounts, create_app
+from search_app.audit.checklist import ChecklistError
+from search_app.audit.report import audit_tables
 from search_app.evaluate import write_run
 from search_app.query import QueryError, parse_query
 from search_app.search import SCORING, search
@@ -207,3 +209,66 @@ def serve(host: str, port: int, index_dir: Path | None, corpus: Path | None) -> 
         click.echo(_summary(build_index([corpus], store, progress=sys.stderr.isatty()), store))
     click.echo(f"Serving search on http://{host}:{port}/")
     app.run(host=host, port=port)
+
+
+@main.group()
+def staff() -> None:
+    """Manage the accounts that may sign in to /staff."""
+
+
+def _staff_db() -> str:
+    return create_app().config["STAFF_DB"]
+
+
+@staff.command("add")
+@click.argument("name")
+@click.password_option(help="The password (asked for when not given).")
+def staff_add(name: str, password: str) -> None:
+    """Add an account, or set a new password for it."""
+    try:
+        accounts.add(_staff_db(), name, password)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Account {accounts.check_name(name)} saved.")
+
+
+@staff.command("remove")
+@click.argument("name")
+def staff_remove(name: str) -> None:
+    """Remove an account; its sessions end at their next request."""
+    if not accounts.remove(_staff_db(), name):
+        raise click.ClickException(f"no account {name!r}")
+    click.echo(f"Account {name} removed.")
+
+
+@staff.command("list")
+def staff_list() -> None:
+    """List the accounts."""
+    for name, created in accounts.names(_staff_db()):
+        click.echo(f"{name}\t{created}")
+
+
+@main.command()
+@INDEX_OPTION
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--report", type=click.Choice(["coverage", "demand", "checklist"]), default="coverage", show_default=True)
+@click.argument("topics", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--table", help="With --format csv: which table (default: the report's first).")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 366), help="Demand: the period.")
+def audit(index_dir: Path | None, fmt: str, report: str, topics: Path | None, table: str | None, days: int) -> None:
+    """Coverage, demand or topic-checklist report, as JSON or CSV (`--report checklist TOPICS.txt`)."""
+    app = create_app({"INDEX_DIR": str(index_dir)} if index_dir else None)
+    if (report == "checklist") != (topics is not None):
+        raise click.UsageError("a TOPICS file goes with --report checklist, and only with it")
+    with app.test_request_context():
+        try:
+            tables = audit_tables(report, topics, days)
+        except (IndexMissing, ChecklistError, ValueError) as error:
+            raise click.ClickException(str(error)) from error
+    if fmt == "json":
+        click.echo(json.dumps({"report": report, "tables": {n: t.to_json() for n, t in tables.items()}}, indent=1))
+        return
+    name = table or next(iter(tables))
+    if name not in tables:
+        raise click.ClickException(f"--table must be one of: {', '.join(tables)}")
+    click.echo(tables[name].to_csv(), nl=False)

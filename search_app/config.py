@@ -21,13 +21,31 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("INDEX_DIR", None, "Where the index lives; default: the app's instance folder + /index."),
     Setting("CORPUS_DIR", "corpus", "Articles `healthsearch serve` indexes when no index exists yet."),
     Setting("RESULTS_PER_PAGE", 10, "Hits on one results page."),
+    Setting("QUERY_LOG", None, "SQLite query log; default: the instance folder + /querylog.sqlite3; empty: no log."),
+    Setting("QUERY_LOG_RETENTION_DAYS", 90, "Days a logged search or click is kept."),
+    Setting("STAFF_DB", None, "SQLite staff accounts; default: the instance folder + /staff.sqlite3."),
+    Setting("SECRET_KEY", None, "Signs staff sessions; default: generated once into the instance folder."),
+    Setting(
+        "REQUIRED_SECTIONS",
+        "overview,symptoms,causes,treatment,when_to_see_doctor",
+        "Section kinds every article should have (comma separated), for the coverage audit.",
+    ),
+    Setting("THIN_SECTION_WORDS", 40, "A section with fewer words counts as thin in the coverage audit."),
+    Setting("STALE_AFTER_DAYS", 730, "An article reviewed longer ago counts as stale in the coverage audit."),
 )
+
+_INTEGERS = ("RESULTS_PER_PAGE", "QUERY_LOG_RETENTION_DAYS", "THIN_SECTION_WORDS", "STALE_AFTER_DAYS")
 
 
 def load_settings(instance_path: str) -> dict[str, Any]:
     """Defaults, overridden by HEALTHSEARCH_* environment variables."""
     values = {s.name: os.environ.get(f"HEALTHSEARCH_{s.name}", s.default) for s in SETTINGS}
-    values["RESULTS_PER_PAGE"] = int(values["RESULTS_PER_PAGE"])
+    for name in _INTEGERS:
+        values[name] = int(values[name])
     if not values["INDEX_DIR"]:
         values["INDEX_DIR"] = os.path.join(instance_path, "index")
+    if values["QUERY_LOG"] is None:  # "" stays: it turns the log off
+        values["QUERY_LOG"] = os.path.join(instance_path, "querylog.sqlite3")
+    if not values["STAFF_DB"]:
+        values["STAFF_DB"] = os.path.join(instance_path, "staff.sqlite3")
     return values

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request
 from markupsafe import Markup
+from werkzeug.wrappers import Response
 
 from indexer.article import SECTION_LABELS
 from indexer.store import IndexMissing
@@ -13,6 +14,7 @@ from search_app.highlight import mark, stems_of
 from search_app.index import get_searcher
 from search_app.params import MAX_PAGE, BadParameter, parse_int, query_text
 from search_app.query import QueryError, parse_query
+from search_app.querylog import article_target, log_click, log_search
 from search_app.results import facet_label, search_page
 from search_app.synonyms import load_synonyms
 
@@ -40,7 +42,8 @@ def results() -> tuple[str, int] | str:
     except (QueryError, BadParameter) as error:
         return render_template("search.html", query=query[:200], result=None, error=str(error)), 400
     result = search_page(get_searcher(), parsed, page, int(current_app.config["RESULTS_PER_PAGE"]))
-    return render_template("search.html", query=query, result=result, facet_label=facet_label)
+    search_id = log_search("page", parsed, result.total, page) if not parsed.is_empty else None
+    return render_template("search.html", query=query, result=result, facet_label=facet_label, search_id=search_id)
 
 
 @bp.get("/articles/<path:article_id>")
@@ -71,3 +74,14 @@ def _blocks(text: str, stems: frozenset[str]) -> list[tuple[str, list[Markup]]]:
         else:
             blocks.append(("p", [mark(" ".join(lines), stems)]))
     return blocks
+
+
+@bp.get("/go/<int:search_id>/<int:position>")
+def go(search_id: int, position: int) -> Response:
+    """Record a click on a result, then go to the article (local article URLs only: no open redirect)."""
+    target = request.args.get("to", "")
+    article_id = article_target(target)
+    if article_id is None:
+        abort(400)
+    log_click(search_id, article_id, position)
+    return redirect(target, code=303)

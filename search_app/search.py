@@ -38,7 +38,6 @@ EXACT_TITLE_BOOST = 14.0  # the query's topic is the article's whole title
 EXACT_ALIAS_BOOST = 9.0  # ... or one of its aliases
 FRAGMENT_BOOST = 3.0  # per word of a name found inside a longer query
 SYNONYM_BOOST = 2.0
-SYNONYM_WEIGHT = 0.1  # another name of what the query names, as a share of the words' own weight
 INTENT_BOOST = 30.0  # a keyword query's intent word ("gout treatment") names the section it wants
 QUESTION_INTENT_BOOST = 6.0  # in a long question the same words are often incidental
 SHORT_QUERY_WORDS = 6
@@ -131,7 +130,6 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
             clauses.append(clause)
     phrase_fields = {name: boost for name, boost in FIELD_BOOSTS.items() if name != "title_exact"}
     clauses += [c for c in (_phrase_clause(schema, p, phrase_fields) for p in parsed.phrases) if c]
-    clauses += _synonym_clauses(schema, parsed)
     if not clauses:
         return None
     main: wq.Query = wq.Or(clauses, scale=COORDINATION or None)
@@ -147,24 +145,6 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
     if parsed.filters:
         main = wq.And([main, *[wq.Term(name, value) for name, value in parsed.filters]])
     return main
-
-
-def _synonym_clauses(schema: Schema, parsed: ParsedQuery) -> list[wq.Query]:
-    """The other names of a condition the query names, matched in titles and aliases.
-
-    "nph" then finds the article titled "Normal Pressure Hydrocephalus" even where
-    its text never uses the abbreviation.
-    """
-    said = f" {' '.join(parsed.words)} "
-    fields = {name: FIELD_BOOSTS[name] * SYNONYM_WEIGHT for name in ("title", "aliases")}
-    clauses = []
-    for group in parsed.synonyms:
-        for term in group:
-            if f" {term} " not in said:
-                clause = _phrase_clause(schema, term, fields)
-                if clause is not None:
-                    clauses.append(clause)
-    return clauses
 
 
 def _terms(schema: Schema, fieldname: str, text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Ranking choices that need articles written for them: same-named articles, other names."""
+"""Ranking choices that need articles written for them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from indexer.build import build_index
 from indexer.store import IndexStore
 from search_app.query import parse_query
 from search_app.search import SCORING, search
-from search_app.synonyms import Synonyms
 
 THIN = """<html><head><title>Shingles</title></head><body><h1>Shingles</h1>
 <p>Shingles is a painful rash caused by the chickenpox virus waking up again.</p></body></html>"""
@@ -23,20 +22,12 @@ nerve cells for life and can wake up years later, often in people over fifty.</p
 <h2>Treatment</h2><p>Antiviral medicines started early shorten the rash; pain relief helps.</p>
 <h2>Prevention</h2><p>A vaccine is recommended for adults over fifty.</p></body></html>"""
 
-NPH = """<html><head><title>Normal Pressure Hydrocephalus</title></head><body>
-<h1>Normal Pressure Hydrocephalus</h1><p>Fluid builds up in the brain's ventricles, causing walking
-problems, memory loss and bladder control problems in older adults.</p>
-<h2>Living with</h2><p>Physical therapy and help from family make daily life easier.</p></body></html>"""
-
-WALKING = """<html><head><title>Walking for exercise</title></head><body><h1>Walking for exercise</h1>
-<p>Walking is gentle exercise; support groups and walking clubs keep people going.</p></body></html>"""
-
 
 @pytest.fixture
 def searcher(tmp_path: Path):
     folder = tmp_path / "articles"
     folder.mkdir()
-    for name, html in {"a-thin.html": THIN, "b-full.html": FULL, "nph.html": NPH, "walking.html": WALKING}.items():
+    for name, html in {"a-thin.html": THIN, "b-full.html": FULL}.items():
         (folder / name).write_text(html, encoding="utf-8")
     store = IndexStore(tmp_path / "index")
     build_index([folder], store)
@@ -47,11 +38,3 @@ def searcher(tmp_path: Path):
 def test_the_fuller_of_two_same_named_articles_leads(searcher) -> None:
     hits = search(searcher, parse_query("can shingles come back"))
     assert [hit.id for hit in hits[:2]] == ["b-full", "a-thin"]
-
-
-def test_an_abbreviation_finds_the_article_titled_with_the_full_name(searcher) -> None:
-    synonyms = Synonyms([("normal pressure hydrocephalus", "nph")])
-    hits = search(searcher, parse_query("exercise or support groups for nph", synonyms))
-    assert hits[0].id == "nph"
-    without = search(searcher, parse_query("exercise or support groups for nph", Synonyms([])))
-    assert without[0].id == "walking", "the synonym table, not the text, is what finds it"

@@ -1,0 +1,109 @@
+"""Staff accounts in SQLite, password hashes by werkzeug.security, and the session secret.
+
+Accounts are managed from the command line (`healthsearch staff add|remove|list`);
+the web app only checks them.  The secret that signs sessions comes from
+SECRET_KEY; when unset, one is generated once and kept in the instance folder,
+so every server process signs with the same key and logins survive restarts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+from contextlib import closing
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.security import check_password_hash, generate_password_hash
+
+SECRET_FILE = "secret_key"
+MIN_PASSWORD = 8
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-@")
+# Checked when the name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a password")
+
+
+class AccountError(ValueError):
+    """A bad account name or password; the message is safe to show."""
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path)
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS accounts"
+        " (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created TEXT NOT NULL)"
+    )
+    return connection
+
+
+def check_name(name: str) -> str:
+    name = name.strip().lower()
+    if not 1 <= len(name) <= 64 or not set(name) <= _NAME_CHARS:
+        raise AccountError("a name is 1-64 letters, digits, '.', '_', '-' or '@'")
+    return name
+
+
+def add(path: str, name: str, password: str) -> None:
+    """Create an account, or set a new password for an existing one."""
+    name = check_name(name)
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+    created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    with closing(_connect(path)) as connection, connection:
+        connection.execute(
+            "INSERT INTO accounts (name, password_hash, created) VALUES (?, ?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash",
+            (name, generate_password_hash(password), created),
+        )
+
+
+def remove(path: str, name: str) -> bool:
+    with closing(_connect(path)) as connection, connection:
+        return connection.execute("DELETE FROM accounts WHERE name = ?", (name.strip().lower(),)).rowcount > 0
+
+
+def names(path: str) -> list[tuple[str, str]]:
+    """(name, created) for every account."""
+    if not os.path.exists(path):
+        return []
+    with closing(_connect(path)) as connection:
+        return connection.execute("SELECT name, created FROM accounts ORDER BY name").fetchall()
+
+
+def exists(path: str, name: str) -> bool:
+    return any(account == name for account, _ in names(path))
+
+
+def verify(path: str, name: str, password: str) -> str | None:
+    """The account name if the password is right, else None."""
+    name = name.strip().lower()
+    row = None
+    if os.path.exists(path):
+        with closing(_connect(path)) as connection:
+            row = connection.execute("SELECT password_hash FROM accounts WHERE name = ?", (name,)).fetchone()
+    valid = check_password_hash(row[0] if row else _DUMMY_HASH, password)
+    return name if row and valid else None
+
+
+def ensure_secret_key(app: Flask) -> None:
+    """SECRET_KEY from the settings, else the one kept in the instance folder (made on first use)."""
+    if app.config.get("SECRET_KEY"):
+        return
+    path = Path(app.instance_path) / SECRET_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside and linked into place: a second worker starting at the same
+        # moment either wins the link or reads the winner's whole key.
+        temporary = path.with_name(f"{SECRET_FILE}.{os.getpid()}.tmp")
+        temporary.write_text(secrets.token_hex(32))
+        temporary.chmod(0o600)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    app.config["SECRET_KEY"] = path.read_text().strip()

@@ -1,0 +1,103 @@
+"""The query log -> what visitors search for: top, zero-result and low-click queries, daily volume.
+
+All counts are over one period ending today; queries are grouped by their
+normalised text, so "Gout" and " gout " are one query.  Zero-result queries
+are classified (classify.py) with the live index.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from whoosh.searching import Searcher
+
+from search_app.audit.catalog import Catalog
+from search_app.audit.classify import Diagnosis, classify
+from search_app.audit.tables import Table
+
+TOP = 100
+CLASSIFIED = 200  # zero-result queries classified per report; the rest are listed unclassified
+LOW_CLICK_MIN_SEARCHES = 3
+LOW_CLICK_RATE = 0.1
+MAX_DAYS = 366
+
+_PER_QUERY = """
+WITH clicked AS (SELECT search_id, COUNT(*) AS n FROM clicks GROUP BY search_id)
+SELECT s.normalized, COUNT(*) AS searches, ROUND(AVG(s.results), 1) AS avg_results,
+       COALESCE(SUM(c.n), 0) AS clicks, MAX(s.at) AS last_seen, MIN(s.query) AS example, MIN(s.filters) AS filters
+FROM searches s LEFT JOIN clicked c ON c.search_id = s.id
+WHERE s.at >= ? AND s.normalized != '' {where}
+GROUP BY s.normalized {having}
+ORDER BY searches DESC, s.normalized
+LIMIT ?
+"""
+
+
+@dataclass
+class Demand:
+    days: int
+    start: date
+    end: date
+    total: int = 0
+    zero_total: int = 0
+    top: list[dict] = field(default_factory=list)
+    zero: list[dict] = field(default_factory=list)
+    low_click: list[dict] = field(default_factory=list)
+    daily: list[tuple[str, int, int]] = field(default_factory=list)  # (day, searches, zero-result searches)
+
+    def tables(self) -> dict[str, Table]:
+        base = ["query", "searches", "avg_results", "clicks", "last_seen"]
+        top = Table("top", "Top queries", base, [[q[c] for c in base] for q in self.top])
+        zero_columns = ["query", "searches", "last_seen", "class", "detail", "fix"]
+        zero = Table("zero", "Zero-result queries", zero_columns, [[q[c] for c in zero_columns] for q in self.zero])
+        low = Table("low_click", "Low-click queries", base, [[q[c] for c in base] for q in self.low_click])
+        daily = Table("daily", "Searches per day", ["day", "searches", "zero_results"], [list(d) for d in self.daily])
+        return {t.name: t for t in (zero, top, low, daily)}
+
+
+def compute(
+    connection: sqlite3.Connection, searcher: Searcher | None, catalog: Catalog, days: int, today: date
+) -> Demand:
+    """The demand report for the `days` days ending `today` (UTC)."""
+    start = today - timedelta(days=days - 1)
+    since = start.isoformat()
+    report = Demand(days, start, today)
+    report.top = _rows(connection, since, "", "", TOP)
+    report.zero = _rows(connection, since, "AND s.results = 0", "", TOP * 5)
+    low_having = f"HAVING searches >= {LOW_CLICK_MIN_SEARCHES} AND clicks < searches * {LOW_CLICK_RATE}"
+    report.low_click = _rows(connection, since, "AND s.results > 0 AND s.endpoint = 'page'", low_having, TOP)
+    report.daily = _daily(connection, start, today)
+    report.total = sum(total for _, total, _ in report.daily)
+    report.zero_total = sum(zero for _, _, zero in report.daily)
+    for rank, row in enumerate(report.zero):
+        diagnosis = (
+            classify(searcher, catalog, row["example"], json.loads(row["filters"]))
+            if searcher is not None and rank < CLASSIFIED
+            else Diagnosis("", "", "")
+        )
+        row.update({"class": diagnosis.kind, "detail": diagnosis.detail, "fix": diagnosis.fix})
+    return report
+
+
+def _rows(connection: sqlite3.Connection, since: str, where: str, having: str, limit: int) -> list[dict]:
+    cursor = connection.execute(_PER_QUERY.format(where=where, having=having), (since, limit))
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["query"] = row.pop("normalized")
+    return rows
+
+
+def _daily(connection: sqlite3.Connection, start: date, end: date) -> list[tuple[str, int, int]]:
+    counts = {
+        day: (total, zero)
+        for day, total, zero in connection.execute(
+            "SELECT substr(at, 1, 10) AS day, COUNT(*), SUM(results = 0) FROM searches WHERE at >= ? GROUP BY day",
+            (start.isoformat(),),
+        )
+    }
+    days = [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+    return [(day, *counts.get(day, (0, 0))) for day in days]

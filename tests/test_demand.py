@@ -1,0 +1,106 @@
+"""Demand: each class of zero-result query with its fix, and the counts over a period."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+from flask import Flask
+
+from search_app.audit import demand
+from search_app.audit.catalog import Catalog
+from search_app.audit.classify import (
+    MISSING_ARTICLE,
+    MISSING_SECTION,
+    MISSING_SYNONYM,
+    MISSPELLING,
+    NOW_FOUND,
+    classify,
+)
+from search_app.audit.coverage import load_articles
+from search_app.index import get_searcher, store
+from search_app.querylog import SearchEntry, get_db
+from search_app.synonyms import load_synonyms
+
+
+@pytest.mark.parametrize(
+    ("query", "filters", "kind", "detail", "fix"),
+    [
+        ("kout", {}, MISSPELLING, "kout → gout", "add the spelling “kout” to the aliases of “Gout” [gout]"),
+        (
+            "stye",
+            {},
+            MISSING_SYNONYM,
+            "“stye” means “hordeolum”, covered by “Hordeolum”",
+            "add “stye” to the aliases of “Hordeolum” [hordeolum]",
+        ),
+        (
+            "renal colic",
+            {"section": "treatment"},
+            MISSING_SECTION,
+            "“Renal Colic” has no Treatment section",
+            "write the Treatment section of “Renal Colic” [renal-colic]",
+        ),
+        (
+            "renal colic section:causes",
+            {},
+            MISSING_SECTION,
+            "“Renal Colic” has no Causes section",
+            "write the Causes section of “Renal Colic” [renal-colic]",
+        ),
+        ("frostbite", {}, MISSING_ARTICLE, "no article on “frostbite”", "write an article on “frostbite”"),
+        ("gout", {}, NOW_FOUND, "the index answers it now", "none needed"),
+    ],
+)
+def test_zero_result_classes(audit_app: Flask, query: str, filters: dict, kind: str, detail: str, fix: str) -> None:
+    client = audit_app.test_client()
+    text = query + "".join(f" {name}:{value}" for name, value in filters.items())
+    found = client.get("/api/search", query_string={"q": text}).get_json()["total"]
+    assert found == (1 if kind == NOW_FOUND else 0)  # the first five really find nothing
+    with audit_app.test_request_context():
+        catalog = Catalog(load_articles(store()), load_synonyms())
+        diagnosis = classify(get_searcher(), catalog, query, filters)
+    assert (diagnosis.kind, diagnosis.detail, diagnosis.fix) == (kind, detail, fix)
+
+
+def _log(app: Flask, query: str, results: int, at: datetime, clicks: int = 0, endpoint: str = "page") -> None:
+    log = app.extensions["querylog"]
+    entry = SearchEntry(endpoint, query, query, results, {}, 1, 5.0)
+    search_id = log.record_search(get_db(), entry, at=at)
+    for position in range(clicks):
+        log.record_click(get_db(), search_id, "gout", position + 1, at=at)
+
+
+def test_demand_over_a_period(audit_app: Flask) -> None:
+    today = date(2026, 3, 10)
+    noon = datetime.combine(today, time(12), tzinfo=timezone.utc)
+    with audit_app.test_request_context():
+        for _ in range(3):
+            _log(audit_app, "gout", 1, noon, clicks=1)
+        for _ in range(4):
+            _log(audit_app, "kidney stones", 2, noon - timedelta(days=1))
+        _log(audit_app, "kidney stones", 2, noon - timedelta(days=1), endpoint="api")
+        _log(audit_app, "frostbite", 0, noon - timedelta(days=2))
+        _log(audit_app, "kout", 0, noon - timedelta(days=2))
+        _log(audit_app, "kout", 0, noon)
+        _log(audit_app, "old query", 0, noon - timedelta(days=8))  # before the period
+        catalog = Catalog(load_articles(store()), load_synonyms())
+        report = demand.compute(get_db(), get_searcher(), catalog, 7, today)
+    assert (report.total, report.zero_total) == (11, 3)
+    assert [(q["query"], q["searches"], q["clicks"]) for q in report.top] == [
+        ("kidney stones", 5, 0),
+        ("gout", 3, 3),
+        ("kout", 2, 0),
+        ("frostbite", 1, 0),
+    ]
+    assert [(q["query"], q["class"]) for q in report.zero] == [("kout", MISSPELLING), ("frostbite", MISSING_ARTICLE)]
+    assert [q["query"] for q in report.low_click] == [
+        "kidney stones"
+    ]  # 4 page searches, no click; API ones can't click
+    assert report.low_click[0]["searches"] == 4
+    assert (
+        len(report.daily) == 7 and report.daily[-1] == ("2026-03-10", 4, 1) and report.daily[-2] == ("2026-03-09", 5, 0)
+    )
+    tables = report.tables()
+    assert tables["zero"].columns == ["query", "searches", "last_seen", "class", "detail", "fix"]
+    assert tables["daily"].rows[-3] == ["2026-03-08", 2, 2]

@@ -1,0 +1,216 @@
+"""Staff pages: login, CSRF, the audits as HTML/CSV/JSON, the checklist form, and the `healthsearch` commands."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+from indexer.store import IndexStore
+from search_app import accounts, create_app
+from search_app.cli import main
+
+PASSWORD = "correct horse battery"
+
+
+def token(client: FlaskClient, url: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+
+
+def sign_in(client: FlaskClient, password: str = PASSWORD, with_token: bool = True) -> object:
+    data = {"name": "Editor", "password": password}
+    if with_token:
+        data["csrf_token"] = token(client, "/staff/login")
+    return client.post("/staff/login", data=data)
+
+
+@pytest.fixture
+def staff(audit_app: Flask) -> FlaskClient:
+    accounts.add(audit_app.config["STAFF_DB"], "editor", PASSWORD)
+    client = audit_app.test_client()
+    assert sign_in(client).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/staff", "/staff/coverage", "/staff/demand?format=json", "/staff/checklist", "/staff/coverage/articles/gout"],
+)
+def test_staff_pages_need_a_login(audit_app: Flask, url: str) -> None:
+    response = audit_app.test_client().get(url)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/staff/login?next=")
+
+
+def test_visitors_pages_and_api_stay_open(audit_app: Flask) -> None:
+    client = audit_app.test_client()
+    assert client.get("/").status_code == 200
+    assert client.get("/search?q=gout").status_code == 200
+    assert client.get("/api/search?q=gout").status_code == 200
+    assert client.get("/articles/gout").status_code == 200
+
+
+def test_wrong_password_and_unknown_name_are_refused(audit_app: Flask) -> None:
+    accounts.add(audit_app.config["STAFF_DB"], "editor", PASSWORD)
+    client = audit_app.test_client()
+    response = sign_in(client, password="wrong password")
+    assert response.status_code == 401 and "Wrong name or password" in response.get_data(as_text=True)
+    assert client.get("/staff").status_code == 302
+    assert accounts.verify(audit_app.config["STAFF_DB"], "nobody", PASSWORD) is None
+
+
+def test_login_without_csrf_token_is_refused(audit_app: Flask) -> None:
+    accounts.add(audit_app.config["STAFF_DB"], "editor", PASSWORD)
+    client = audit_app.test_client()
+    response = sign_in(client, with_token=False)
+    assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
+    assert client.get("/staff").status_code == 302
+
+
+def test_forms_after_login_need_the_token_too(staff: FlaskClient) -> None:
+    assert staff.post("/staff/checklist", data={"topics": "gout"}).status_code == 400
+    assert staff.post("/staff/logout").status_code == 400
+    assert staff.get("/staff").status_code == 200  # still signed in
+
+
+def test_login_goes_back_to_the_page_asked_for_but_never_off_site(audit_app: Flask) -> None:
+    accounts.add(audit_app.config["STAFF_DB"], "editor", PASSWORD)
+    client = audit_app.test_client()
+    for target, landing in [("/staff/demand?days=30", "/staff/demand?days=30"), ("//evil.example/", "/staff")]:
+        data = {"name": "editor", "password": PASSWORD, "next": target, "csrf_token": token(client, "/staff/login")}
+        assert client.post("/staff/login", data=data).headers["Location"] == landing
+
+
+def test_logout_and_removed_accounts(audit_app: Flask, staff: FlaskClient) -> None:
+    assert staff.get("/staff").status_code == 200
+    assert staff.post("/staff/logout", data={"csrf_token": token(staff, "/staff")}).status_code == 302
+    assert staff.get("/staff").status_code == 302
+    assert sign_in(staff).status_code == 302
+    accounts.remove(audit_app.config["STAFF_DB"], "editor")
+    assert staff.get("/staff").status_code == 302
+
+
+def test_overview_and_coverage_pages(staff: FlaskClient) -> None:
+    overview = staff.get("/staff").get_data(as_text=True)
+    assert "5 articles; 1 have every required section" in overview and "<svg" in overview
+    page = staff.get("/staff/coverage").get_data(as_text=True)
+    assert "Kidney Stone Disease" in page and 'class="cell thin"' in page
+    assert ">80.0%<" in page and ">20.0%<" in page  # overview, when to see a doctor
+    assert "style=" not in page and "<script" not in page
+    detail = staff.get("/staff/coverage/articles/hordeolum").get_data(as_text=True)
+    assert "2015-06-01" in detail and "thin Treatment" in detail
+    assert staff.get("/staff/coverage/articles/nope").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/staff/coverage?format=xml",
+        "/staff/coverage?format=csv&table=nope",
+        "/staff/coverage?page=99",
+        "/staff/demand?days=0",
+    ],
+)
+def test_bad_parameters_are_400s(staff: FlaskClient, url: str) -> None:
+    response = staff.get(url)
+    assert response.status_code == 400 and "must" in response.get_data(as_text=True)
+
+
+def test_exports(staff: FlaskClient) -> None:
+    data = staff.get("/staff/coverage?format=json").get_json()
+    assert set(data["tables"]) == {"sections", "breaking", "stale", "duplicates", "matrix"}
+    response = staff.get("/staff/coverage?format=csv&table=sections")
+    assert response.mimetype == "text/csv" and "coverage-sections.csv" in response.headers["Content-Disposition"]
+    records = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert records[0] == {
+        "section": "overview",
+        "required": "True",
+        "present": "3",
+        "thin": "1",
+        "missing": "1",
+        "share": "0.8",
+    }
+    staff.get("/search?q=Kidney+STONES")
+    demand = staff.get("/staff/demand?format=json").get_json()["tables"]
+    assert {"zero", "top", "low_click", "daily"} == set(demand)
+    assert demand["top"]["rows"][0]["query"] == "kidney stones"
+    top = staff.get("/staff/demand?format=csv&table=top").get_data(as_text=True)
+    assert top.splitlines()[0] == "query,searches,avg_results,clicks,last_seen" and "kidney stones,1," in top
+
+
+def test_checklist_page_paste_upload_and_exports(staff: FlaskClient) -> None:
+    topics = "Gout\nstye\nfrostbite\n"
+    page = staff.post("/staff/checklist", data={"topics": topics, "csrf_token": token(staff, "/staff/checklist")})
+    assert "1 covered, 1 partly covered, 1 missing" in page.get_data(as_text=True)
+    upload = {"file": (io.BytesIO(topics.encode()), "topics.txt"), "format": "json"}
+    upload["csrf_token"] = token(staff, "/staff/checklist")
+    rows = staff.post("/staff/checklist", data=upload, content_type="multipart/form-data").get_json()
+    assert [r["status"] for r in rows["tables"]["checklist"]["rows"]] == ["covered", "partly covered", "missing"]
+    too_many = "\n".join(f"topic {i}" for i in range(5001))
+    response = staff.post("/staff/checklist", data={"topics": too_many, "csrf_token": token(staff, "/staff/checklist")})
+    assert response.status_code == 400 and "at most 5,000" in response.get_data(as_text=True)
+
+
+def test_secret_key_is_generated_once_and_shared(tmp_path: Path) -> None:
+    workers = [Flask("worker", instance_path=str(tmp_path / "instance")) for _ in range(2)]
+    for worker in workers:
+        accounts.ensure_secret_key(worker)
+    first, second = (worker.config["SECRET_KEY"] for worker in workers)
+    assert len(first) == 64 and first == second == (tmp_path / "instance" / accounts.SECRET_FILE).read_text()
+    given = Flask("given", instance_path=str(tmp_path / "other"))
+    given.config["SECRET_KEY"] = "from the settings"
+    accounts.ensure_secret_key(given)
+    assert given.config["SECRET_KEY"] == "from the settings" and not (tmp_path / "other").exists()
+
+
+def test_staff_commands(tmp_path: Path) -> None:
+    runner = CliRunner()
+    added = runner.invoke(main, ["staff", "add", "Editor"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert added.exit_code == 0, added.output
+    assert runner.invoke(main, ["staff", "list"]).output.startswith("editor\t")
+    short = runner.invoke(main, ["staff", "add", "other", "--password", "short"])
+    assert short.exit_code == 1 and "at least 8" in short.output
+    assert runner.invoke(main, ["staff", "remove", "editor"]).exit_code == 0
+    assert runner.invoke(main, ["staff", "remove", "editor"]).exit_code == 1
+    assert runner.invoke(main, ["staff", "list"]).output == ""
+
+
+def test_audit_command(tmp_path: Path, audit_app: Flask) -> None:
+    runner = CliRunner()
+    index = audit_app.config["INDEX_DIR"]
+    coverage = json.loads(runner.invoke(main, ["audit", "--index", index]).output)
+    assert coverage["report"] == "coverage" and len(coverage["tables"]["matrix"]["rows"]) == 5
+    breaking = runner.invoke(main, ["audit", "--index", index, "--format", "csv", "--table", "breaking"]).output
+    assert breaking.splitlines()[0] == "id,title,missing,thin" and len(breaking.splitlines()) == 5
+    topics = tmp_path / "topics.txt"
+    topics.write_text("gout\nstye\nfrostbite\n")
+    checked = runner.invoke(main, ["audit", "--index", index, "--report", "checklist", str(topics), "--format", "csv"])
+    assert [line.split(",")[1] for line in checked.output.splitlines()[1:]] == ["covered", "partly covered", "missing"]
+    assert runner.invoke(main, ["audit", "--index", index, "--report", "checklist"]).exit_code == 2
+    demand = json.loads(runner.invoke(main, ["audit", "--index", index, "--report", "demand", "--days", "30"]).output)
+    assert demand["tables"]["daily"]["rows"][-1]["searches"] == 0
+    missing = runner.invoke(main, ["audit", "--index", str(tmp_path / "none")])
+    assert missing.exit_code == 1 and "no index" in missing.output
+
+
+def test_coverage_of_medquad_renders_fast(medquad_index: IndexStore, tmp_path: Path) -> None:
+    app = create_app({"TESTING": True, "INDEX_DIR": str(medquad_index.root), "STAFF_DB": str(tmp_path / "s.db")})
+    accounts.add(app.config["STAFF_DB"], "editor", PASSWORD)
+    client = app.test_client()
+    sign_in(client)
+    started = time.perf_counter()
+    page = client.get("/staff/coverage")
+    elapsed = time.perf_counter() - started
+    assert page.status_code == 200 and elapsed < 1.0
+    shares = {
+        row["section"]: row["share"]
+        for row in client.get("/staff/coverage?format=json").get_json()["tables"]["sections"]["rows"]
+    }
+    assert shares["overview"] > 0.7 and shares["symptoms"] > 0.45 and shares["when_to_see_doctor"] == 0.0
