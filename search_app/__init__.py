@@ -16,9 +16,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from search_app import api, index, pages
+    from search_app import api, cors, embed, index, pages, suggest
 
     index.init_app(app)
+    suggest.init_app(app)
+    cors.init_app(app)
+    app.register_blueprint(embed.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     return app

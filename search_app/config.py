@@ -21,6 +21,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("INDEX_DIR", None, "Where the index lives; default: the app's instance folder + /index."),
     Setting("CORPUS_DIR", "corpus", "Articles `healthsearch serve` indexes when no index exists yet."),
     Setting("RESULTS_PER_PAGE", 10, "Hits on one results page."),
+    Setting("CORS_ORIGINS", "", "Comma-separated origins whose pages may call /api/suggest and /api/search."),
 )
 
 
