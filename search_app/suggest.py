@@ -89,7 +89,7 @@ def fold(text: str) -> str:
     """Lower case, accents off, apostrophes out: how names and prefixes are compared.
 
     >>> fold("Sjögren's Syndrome")
-    "sjogrens syndrome"
+    'sjogrens syndrome'
     """
     lowered = _APOSTROPHES.sub("", text.lower())
     if lowered.isascii():  # nearly every name: skip the decomposition
@@ -211,7 +211,7 @@ def entries_of(names: Iterable[Name]) -> list[Entry]:
 def _one_edit(a: str, b: str) -> bool:
     """True when `a` and `b` differ by one insertion, deletion, substitution or swap of neighbours.
 
-    >>> [_one_edit("astma", "asthm"), _one_edit("diabtes", "diabete"), _one_edit("acne", "acen"), _one_edit("ab", "ba")]
+    >>> [_one_edit("astma", "asthm"), _one_edit("diabtes", "diabetes"), _one_edit("acne", "acen"), _one_edit("ab", "ba")]
     [False, True, True, True]
     """
     if a == b or abs(len(a) - len(b)) > 1:
@@ -220,7 +220,8 @@ def _one_edit(a: str, b: str) -> bool:
         diffs = [i for i in range(len(a)) if a[i] != b[i]]
         if len(diffs) == 1:
             return True
-        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+        i, j = diffs[0], diffs[-1]
+        return len(diffs) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
     short, long = (a, b) if len(a) < len(b) else (b, a)
     i = 0
     while i < len(short) and short[i] == long[i]:
@@ -366,10 +367,11 @@ def _pick(entries: list[Entry], ranked: list, limit: int, fill: bool = True) -> 
     sections = 0
     for position, (_tier, number, matchers) in enumerate(ranked):
         entry = entries[number]
-        key = entry.text.casefold()
-        if key in seen:
+        # one suggestion per shown text and per destination: an alias adds nothing once its title is there
+        keys = (entry.text.casefold(), f"{entry.article_id}#{entry.anchor}")
+        if seen.intersection(keys):
             continue
-        seen.add(key)
+        seen.update(keys)
         if entry.kind == SECTION and sections >= SECTION_CAP:
             held.append((position, number, matchers))
             continue
@@ -378,7 +380,7 @@ def _pick(entries: list[Entry], ranked: list, limit: int, fill: bool = True) -> 
         if len(chosen) == limit:
             break
     if fill:
-        chosen = sorted(chosen + held[: limit - len(chosen)])
+        chosen += held[: limit - len(chosen)]
     return [(number, matchers) for _position, number, matchers in chosen]
 
 
