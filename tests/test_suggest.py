@@ -255,7 +255,11 @@ def test_a_failing_query_log_leaves_suggestions_working(app: Flask) -> None:
 
 @pytest.fixture
 def cors_client(index_dir: Path) -> FlaskClient:
-    config = {"TESTING": True, "INDEX_DIR": str(index_dir), "CORS_ORIGINS": "https://clinic.example, https://b.example/"}
+    config = {
+        "TESTING": True,
+        "INDEX_DIR": str(index_dir),
+        "CORS_ORIGINS": "https://clinic.example, https://b.example/",
+    }
     return create_app(config).test_client()
 
 
