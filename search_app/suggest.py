@@ -243,14 +243,17 @@ class TypoIndex:
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
         prefixes = {w[:n] for w in vocabulary for n in range(TYPO_MIN_LETTERS - 1, len(w) + 1)}
-        self._by_key: dict[str, list[str]] = {}
+        # key -> its prefixes separated by spaces: most keys have one, and a string costs
+        # a third of a list of one (the index is most of the suggester's memory)
+        self._by_key: dict[str, str] = {}
         for prefix in prefixes:
             for key in (prefix, *_deletions(prefix)):
-                self._by_key.setdefault(key, []).append(prefix)
+                known = self._by_key.get(key)
+                self._by_key[key] = prefix if known is None else f"{known} {prefix}"
 
     def neighbours(self, typed: str) -> tuple[str, ...]:
         """The word prefixes one edit from `typed` (never `typed` itself)."""
-        found = {p for key in (typed, *_deletions(typed)) for p in self._by_key.get(key, ())}
+        found = {p for key in (typed, *_deletions(typed)) for p in self._by_key.get(key, "").split()}
         return tuple(sorted(p for p in found if _one_edit(typed, p)))
 
 

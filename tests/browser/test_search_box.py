@@ -18,7 +18,7 @@ def type_slowly(page: Page, text: str) -> None:
     box = page.locator(BOX).first
     box.fill("")
     box.click()
-    page.keyboard.type(text, delay=40)
+    page.keyboard.type(text, delay=20)
 
 
 def assert_clean(watched: Watched) -> None:
@@ -36,7 +36,7 @@ def test_suggestions_appear_while_typing(live_app: Served, watched: Watched) -> 
     texts = options.all_inner_texts()
     assert "Acne Scars — Treatment" in texts
     expect(options.first.locator("mark")).to_have_text("Acn")  # the typed prefix, highlighted
-    page.keyboard.type("e s", delay=40)
+    page.keyboard.type("e s", delay=20)
     expect(options.first).to_have_text("Acne Scars")
     assert_clean(watched)
 
@@ -176,7 +176,7 @@ def test_narrow_touch_screen(live_app: Served, browser: Browser) -> None:
         page = watched.page
         page.goto(live_app.url + "/demo")
         page.locator(BOX).tap()
-        page.keyboard.type("acne", delay=40)
+        page.keyboard.type("acne", delay=20)
         listbox = page.locator("[role=listbox]")
         expect(page.locator(OPTIONS).first).to_be_visible()
         box = listbox.bounding_box()
@@ -200,7 +200,7 @@ def test_a_site_on_another_origin_embeds_the_box(live_app: Served, embedding_sit
     box = page.get_by_role("combobox", name="Search health articles")
     expect(box).to_have_attribute("placeholder", "Search our library")
     box.click()
-    page.keyboard.type("glau", delay=40)
+    page.keyboard.type("glau", delay=20)
     expect(page.locator(OPTIONS).first).to_have_text("Glaucoma")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
@@ -218,7 +218,7 @@ def test_the_embedding_site_without_cors_gets_nothing(
         page.goto(embedding_site.url + "/")
         page.locator(BOX).click()
         with page.expect_event("requestfailed", lambda r: "/api/suggest?q=glau" in r.url):
-            page.keyboard.type("glau", delay=40)  # the browser refuses the answer to the other origin
+            page.keyboard.type("glau", delay=20)  # the browser refuses the answer to the other origin
         expect(page.locator("[role=listbox]")).to_be_hidden()
         page.locator(BOX).press("Enter")  # the plain form still works
         page.wait_for_url(live_app.url + "/search?q=glau")
