@@ -24,7 +24,7 @@ import re
 import threading
 import time
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -307,10 +307,12 @@ class Suggester:
     def _phrase_prefix(self, folded: str, limit: int) -> list[tuple[int, int, tuple[tuple[str, ...], ...]]]:
         """Entries whose words start with the whole typed phrase: tier 0 if all of it, else 1."""
         low = bisect_left(self._folded, folded)
-        high = bisect_left(self._folded, folded + "\uffff", low)
-        best = heapq.nsmallest(limit * 4, self._folded_ids[low:high])
+        exact = bisect_right(self._folded, folded, low)
+        high = bisect_left(self._folded, folded + "\uffff", exact)
         matchers = tuple((t,) for t in folded.split())
-        return [(0 if self.entries[n].folded == folded else 1, n, matchers) for n in best]
+        # the exact names always, however far down the popular longer names push them
+        ranked = [(0, n, matchers) for n in self._folded_ids[low:exact]]
+        return ranked + [(1, n, matchers) for n in heapq.nsmallest(limit * 4, self._folded_ids[exact:high])]
 
     def _anywhere(self, matchers: list[tuple[str, ...]], tier: int, limit: int) -> list:
         """Entries where every typed word starts one of the entry's words, in any order."""
@@ -351,7 +353,7 @@ class Suggester:
         if merged is None:
             lists = [self._postings[i] for lo, hi in spans for i in range(lo, hi)]
             merged = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
-            if len(self._merged) > 4096:
+            if len(self._merged) > 256:
                 self._merged.clear()
             self._merged[prefixes] = merged
         return merged

@@ -96,6 +96,13 @@ def test_popularity_orders_equally_good_matches() -> None:
     assert texts(popular, "acne treatment")[0] == "Acne — Treatment"
 
 
+def test_the_whole_name_typed_comes_first_however_popular_longer_names_are() -> None:
+    names = [Name(f"g{i}", f"Gout variant {i}", "", ()) for i in range(40)] + [Name("podagra", "Podagra", "gout", ())]
+    suggester = Suggester(names, {f"g{i}": 100 for i in range(40)})
+    assert texts(suggester, "gout")[0] == "gout → Podagra"
+    assert texts(suggester, "gou")[0] == "Gout variant 0"
+
+
 @pytest.mark.parametrize(
     ("query", "text", "marks"),
     [

@@ -216,6 +216,7 @@
     });
 
     input.addEventListener("blur", close);
+    window.addEventListener("pageshow", close); // coming back to a page kept in the back/forward cache
     input.addEventListener("focus", () => {
       if (input.value.trim().length >= 2 && items.length) open();
     });
