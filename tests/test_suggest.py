@@ -303,6 +303,13 @@ def test_cors_preflight_and_vary(cors_client: FlaskClient) -> None:
     assert "Origin" in cors_client.get("/api/suggest?q=acne").headers["Vary"]
 
 
+def test_cors_star_opens_the_two_endpoints_to_any_origin(index_dir: Path) -> None:
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "CORS_ORIGINS": "*"}).test_client()
+    origin = {"Origin": "https://anyone.example"}
+    assert client.get("/api/search?q=gout", headers=origin).headers["Access-Control-Allow-Origin"] == origin["Origin"]
+    assert "Access-Control-Allow-Origin" not in client.get("/api/articles/gout", headers=origin).headers
+
+
 def test_cors_closed_by_default(client: FlaskClient) -> None:
     response = client.get("/api/suggest?q=acne", headers={"Origin": "https://clinic.example"})
     assert "Access-Control-Allow-Origin" not in response.headers
