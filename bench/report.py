@@ -108,7 +108,8 @@ def suggest_section(engine: str, first_seconds: float, laps: list[float], failed
         align="rrrrrr",
     )
     note = (
-        "Each keystroke from 2 characters (30 at most) of the first 150 topics of medquad-kw-dev and "
-        "medquad-typo-dev; the first request reads the names from the index and builds the structure."
+        "Each keystroke from 2 characters (30 at most) of the first 150 topics (100 with --quick) of "
+        "medquad-kw-dev and medquad-typo-dev; the first request reads the names from the index and builds "
+        "the structure."
     )
     return f"{title}\n\n{table}\n\n{note}\n"
