@@ -1,4 +1,4 @@
-"""This engine under test: a timed rebuild, runs through write_run, and API latency.
+"""This engine under test: a timed rebuild, runs through write_run, API and suggestion latency.
 
 Runs go through search_app.evaluate.write_run itself, one topic per call, so the run
 files are exactly what `healthsearch run` writes while each query is timed on its
@@ -23,6 +23,9 @@ from search_app.evaluate import write_run
 from search_app.search import SCORING
 
 NAME = "healthsearch"
+SUGGEST_SETS = ("medquad-kw-dev", "medquad-typo-dev")  # names as people type them, and with their typos
+SUGGEST_TOPICS = 150  # topics of each set whose typing is replayed
+SUGGEST_MAX_CHARS = 30  # a visitor has picked a suggestion or pressed Enter by then
 
 
 @dataclass(frozen=True)
@@ -71,3 +74,36 @@ def api_laps(folder: Path, topic_set: TopicSet) -> tuple[list[float], int]:
             response = client.get("/api/search", query_string={"q": text})
         failed += response.status_code != 200
     return laps, failed
+
+
+@dataclass(frozen=True)
+class SuggestTiming:
+    first_seconds: float  # the first request: reads the names from the index and builds the structure
+    laps: list[float]
+    failed: int
+
+
+def typed_prefixes(topic_sets: list[TopicSet]) -> list[str]:
+    """What the search box holds keystroke by keystroke, from 2 characters, for the keyword and typo topics."""
+    prefixes: list[str] = []
+    for topic_set in topic_sets:
+        if topic_set.name in SUGGEST_SETS:
+            for _qid, text in topic_set.topics[:SUGGEST_TOPICS]:
+                typed = text[:SUGGEST_MAX_CHARS]
+                prefixes += [typed[:end] for end in range(2, len(typed) + 1)]
+    return prefixes
+
+
+def suggest_laps(folder: Path, prefixes: list[str]) -> SuggestTiming:
+    """Milliseconds per `/api/suggest?q=...` through Flask's test client, after one request that builds."""
+    client = create_app({"INDEX_DIR": str(folder), "TESTING": True}).test_client()
+    started = time.perf_counter()
+    client.get("/api/suggest", query_string={"q": "ac"})
+    first = time.perf_counter() - started
+    laps: list[float] = []
+    failed = 0
+    for prefix in prefixes:
+        with stopwatch(laps):
+            response = client.get("/api/suggest", query_string={"q": prefix})
+        failed += response.status_code != 200
+    return SuggestTiming(first, laps, failed)

@@ -88,3 +88,28 @@ def api_section(engine: str, topic_set: TopicSet, laps: list[float], failed: int
         align="rrrr",
     )
     return f"{title}\n\n{table}\n"
+
+
+def suggest_section(engine: str, first_seconds: float, laps: list[float], failed: int) -> str:
+    """Latency of suggestions as typed, keystroke by keystroke, through Flask's test client."""
+    title = f"## {engine} suggestion latency: /api/suggest?q=... via Flask's test client, typed prefixes"
+    table = markdown_table(
+        ["requests", "failed", "p50 ms", "p95 ms", "max ms", "first request s"],
+        [
+            [
+                str(len(laps)),
+                str(failed),
+                f"{percentile(laps, 50):.2f}",
+                f"{percentile(laps, 95):.2f}",
+                f"{max(laps, default=0):.1f}",
+                f"{first_seconds:.2f}",
+            ]
+        ],
+        align="rrrrrr",
+    )
+    note = (
+        "Each keystroke from 2 characters (30 at most) of the first 150 topics (100 with --quick) of "
+        "medquad-kw-dev and medquad-typo-dev; the first request reads the names from the index and builds "
+        "the structure."
+    )
+    return f"{title}\n\n{table}\n\n{note}\n"

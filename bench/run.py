@@ -18,7 +18,7 @@ from pathlib import Path
 from bench import engine
 from bench.corpus import Doc, TopicSet, load_docs, load_topic_sets
 from bench.peers import PEERS, Peer
-from bench.report import BuildTime, api_section, build_section, topic_set_section
+from bench.report import BuildTime, api_section, build_section, suggest_section, topic_set_section
 from bench.runfiles import Run, answer
 from bench.scoring import score
 from bench.sections import SectionPicker
@@ -35,6 +35,7 @@ class Results:
     builds: list[BuildTime] = field(default_factory=list)
     api_laps: list[float] = field(default_factory=list)
     api_failed: int = 0
+    suggest: engine.SuggestTiming | None = None
     articles: int = 0
     load_seconds: float = 0.0
     versions: list[str] = field(default_factory=list)
@@ -93,6 +94,10 @@ def run_engine(medquad: Path, work: Path, topic_sets: list[TopicSet], results: R
         results.runs.append(_announce(engine.answer(folder, topic_set, work)))
     results.api_laps, results.api_failed = engine.api_laps(folder, topic_sets[0])
     _say(engine.NAME, f"API: {len(results.api_laps)} requests, p50 {percentile(results.api_laps, 50):.1f} ms")
+    results.suggest = engine.suggest_laps(folder, engine.typed_prefixes(topic_sets))
+    laps = results.suggest.laps
+    p50, p95 = percentile(laps, 50), percentile(laps, 95)
+    _say(engine.NAME, f"suggest: {len(laps)} requests, p50 {p50:.2f} ms, p95 {p95:.2f} ms")
 
 
 def installed_peers(names: list[str]) -> list[Peer]:
@@ -159,6 +164,9 @@ def report(topic_sets: list[TopicSet], results: Results, args: argparse.Namespac
         parts.append(topic_set_section(topic_set, rows, engine.NAME))
     parts.append(build_section(results.builds, results.articles, results.load_seconds))
     parts.append(api_section(engine.NAME, topic_sets[0], results.api_laps, results.api_failed))
+    if results.suggest is not None:
+        timing = results.suggest
+        parts.append(suggest_section(engine.NAME, timing.first_seconds, timing.laps, timing.failed))
     return "\n".join(parts)
 
 

@@ -32,6 +32,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("THIN_SECTION_WORDS", 40, "A section with fewer words counts as thin in the coverage audit."),
     Setting("STALE_AFTER_DAYS", 730, "An article reviewed longer ago counts as stale in the coverage audit."),
+    Setting("CORS_ORIGINS", "", "Comma-separated origins whose pages may call /api/suggest and /api/search."),
 )
 
 _INTEGERS = ("RESULTS_PER_PAGE", "QUERY_LOG_RETENTION_DAYS", "THIN_SECTION_WORDS", "STALE_AFTER_DAYS")

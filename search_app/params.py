@@ -8,6 +8,7 @@ from indexer.article import SECTION_KINDS
 
 MAX_PAGE = 100
 MAX_SIZE = 50
+MAX_PREFIX = 200  # characters of a search-box prefix; a longer one is no longer being typed
 
 
 class BadParameter(ValueError):
@@ -44,3 +45,21 @@ def query_text(args: Mapping[str, str]) -> str:
     if specialist:
         text += f' specialist:"{specialist}"'
     return text
+
+
+def prefix_text(args: Mapping[str, str]) -> str:
+    """The q of a suggestion request: required, at most MAX_PREFIX characters, any content."""
+    if "q" not in args:
+        raise BadParameter("'q' is required")
+    text = args["q"]
+    if len(text) > MAX_PREFIX:
+        raise BadParameter(f"'q' must be at most {MAX_PREFIX} characters")
+    return text
+
+
+def parse_choice(args: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`; the first when the parameter is absent or empty."""
+    value = args.get(name, "") or choices[0]
+    if value not in choices:
+        raise BadParameter(f"'{name}' must be one of: {', '.join(choices)}")
+    return value

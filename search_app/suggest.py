@@ -1,0 +1,470 @@
+"""Suggestions as a visitor types: names, aliases and article sections, from memory.
+
+Stages: read every article's title, aliases and section kinds from the live
+index generation once (``load_names``); arrange them as ranked entries with a
+word index, a sorted list for phrase prefixes and a one-typo index
+(``Suggester``); answer each keystroke from those structures without touching
+Whoosh (``Suggester.suggest``).  A search-box keystroke must cost well under
+5 ms, which a query on the index cannot promise, hence memory.
+
+Ranking is by match quality first — the whole name typed, the name starting
+with what was typed, every word found at a word start anywhere, then the same
+with one typo — and then by how often visitors opened the article, which the
+app passes in from its query log when it has one.  Popularity changes the
+order of the entries, so it is baked into their numbering: a change rebuilds
+the arrangement (a fraction of a second, at most once a minute) but not the
+read from the index.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import re
+import threading
+import time
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+from pathlib import Path
+
+from flask import Flask, current_app
+from whoosh import index as whoosh_index
+
+from indexer.article import SECTION_LABELS
+from indexer.store import IndexMissing, IndexStore
+
+MIN_CHARS = 2  # shorter prefixes match too much to help
+TYPO_MIN_LETTERS = 5  # one typo is tolerated in words this long, as Elasticsearch's AUTO fuzziness does
+MAX_SUGGESTIONS = 8
+SECTION_CAP = 3  # sections a name-only prefix may show before names of other articles
+POPULARITY_TTL = 60.0  # seconds a popularity table from the query log is trusted
+
+# Sections worth jumping to, in the order a visitor most often wants them; the
+# overview is the article itself, so the title suggestion already lands there.
+SECTION_ORDER: tuple[str, ...] = (
+    "treatment",
+    "symptoms",
+    "causes",
+    "diagnosis",
+    "when_to_see_doctor",
+    "prevention",
+    "outlook",
+    "risk_factors",
+    "complications",
+    "types",
+    "specialist",
+    "living_with",
+    "inheritance",
+    "genetics",
+    "frequency",
+    "stages",
+    "research",
+)
+# Words people type for a section that its label does not contain.
+SECTION_WORDS: dict[str, tuple[str, ...]] = {
+    "treatment": ("treat", "treatments", "therapy", "cure", "medicine", "remedies"),
+    "symptoms": ("signs", "symptom"),
+    "causes": ("cause", "why"),
+    "diagnosis": ("diagnose", "tests"),
+    "when_to_see_doctor": ("emergency", "urgent"),
+    "prevention": ("prevent", "avoid"),
+    "outlook": ("prognosis", "life", "expectancy"),
+    "risk_factors": ("risk",),
+    "inheritance": ("inherited", "hereditary"),
+    "genetics": ("genes", "gene", "genetic"),
+    "frequency": ("common", "prevalence"),
+}
+
+TITLE, ALIAS, SECTION = "title", "alias", "section"
+_APOSTROPHES = re.compile(r"['’]")
+_WORD = re.compile(r"[^\W_]+")
+_DISPLAY_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents off, apostrophes out: how names and prefixes are compared.
+
+    >>> fold("Sjögren's Syndrome")
+    'sjogrens syndrome'
+    """
+    lowered = _APOSTROPHES.sub("", text.lower())
+    if lowered.isascii():  # nearly every name: skip the decomposition
+        return lowered
+    return "".join(c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=65536)
+def words_of(text: str) -> tuple[str, ...]:
+    """The folded words of a name or a query.
+
+    >>> words_of("Bardet-Biedl syndrome 10")
+    ('bardet', 'biedl', 'syndrome', '10')
+    """
+    return tuple(_WORD.findall(fold(text)))
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A title or alias as read from the index, with the sections of its article."""
+
+    article_id: str
+    title: str
+    alias: str  # "" for the title itself
+    sections: tuple[tuple[str, str, str], ...]  # (kind, label, anchor), in SECTION_ORDER
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One thing that can be suggested."""
+
+    text: str  # as shown: "Acne Scars", "Pink eye → Conjunctivitis", "Acne Scars — Treatment"
+    folded: str  # the words, folded, joined by spaces: what phrase prefixes are matched against
+    words: tuple[str, ...]  # folded words a query word may start, section synonyms included
+    kind: str  # TITLE, ALIAS or SECTION
+    article_id: str
+    name: str  # the title or alias the entry is for
+    label: str = ""  # the section's label
+    anchor: str = ""  # the section's anchor
+    section_kind: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    entry: Entry
+    marks: tuple[tuple[int, int], ...]  # [start, end) character ranges of `entry.text` that matched
+
+    def to_json(self) -> dict:
+        e = self.entry
+        return {
+            "text": e.text,
+            "kind": e.kind,
+            "id": e.article_id,
+            "name": e.name,
+            "section": e.label or None,
+            "anchor": e.anchor or None,
+            "marks": [list(m) for m in self.marks],
+        }
+
+
+def load_names(generation: Path) -> list[Name]:
+    """Titles and aliases of every article of one index generation, with their sections."""
+    names: list[Name] = []
+    with whoosh_index.open_dir(str(generation)).reader() as reader:
+        for fields in reader.all_stored_fields():
+            names.extend(_names_of(json.loads(fields["article"])))
+    return names
+
+
+def _names_of(article: dict) -> list[Name]:
+    sections = _sections_of(article["sections"])
+    title_key = words_of(article["title"])
+    aliases = [a for a in dict.fromkeys(article.get("aliases", ())) if words_of(a) not in ((), title_key)]
+    return [Name(article["id"], article["title"], alias, sections) for alias in ["", *aliases]]
+
+
+def _sections_of(sections: list[dict]) -> tuple[tuple[str, str, str], ...]:
+    """One section per kind worth jumping to, labelled by kind so MedQuAD's question headings read well."""
+    first: dict[str, tuple[str, str, str]] = {}
+    for section in sections:
+        kind = section["kind"]
+        if kind in SECTION_ORDER and kind not in first:
+            first[kind] = (kind, SECTION_LABELS[kind], section["anchor"])
+    return tuple(first[kind] for kind in SECTION_ORDER if kind in first)
+
+
+def entries_of(names: Iterable[Name]) -> list[Entry]:
+    """Every suggestible entry: each name, and each name with each of its sections."""
+    names = list(names)
+    titles = {words_of(name.title) for name in names}
+    entries: list[Entry] = []
+    for name in names:
+        if name.alias and words_of(name.alias) in titles:
+            continue  # another article has it as its title, which is suggested already
+        shown = f"{name.alias} → {name.title}" if name.alias else name.title
+        own = name.alias or name.title
+        own_words = words_of(own)
+        kind = ALIAS if name.alias else TITLE
+        entries.append(Entry(shown, " ".join(own_words), own_words, kind, name.article_id, own))
+        for section_kind, label, anchor in name.sections:
+            label_words = words_of(label)
+            extra = tuple(w for w in SECTION_WORDS.get(section_kind, ()) if w not in label_words)
+            entries.append(
+                Entry(
+                    f"{shown} — {label}",
+                    " ".join(own_words + label_words),
+                    own_words + label_words + extra,
+                    SECTION,
+                    name.article_id,
+                    own,
+                    label,
+                    anchor,
+                    section_kind,
+                )
+            )
+    return entries
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when `a` and `b` differ by one insertion, deletion, substitution or swap of neighbours.
+
+    >>> [_one_edit("astma", "asthm"), _one_edit("diabtes", "diabetes"), _one_edit("acne", "acen")]
+    [False, True, True]
+    """
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        i, j = diffs[0], diffs[-1]
+        return len(diffs) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1 :]
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class TypoIndex:
+    """Word prefixes by their one-letter deletions, to find a typed prefix's one-typo neighbours.
+
+    Two strings one edit apart share a deletion (or one is a deletion of the other),
+    so looking up the typed prefix and its deletions finds every candidate at the
+    cost of a few dictionary reads (the symmetric-delete method of SymSpell).
+    """
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        prefixes = {w[:n] for w in vocabulary for n in range(TYPO_MIN_LETTERS - 1, len(w) + 1)}
+        # key -> its prefixes separated by spaces: most keys have one, and a string costs
+        # a third of a list of one (the index is most of the suggester's memory)
+        self._by_key: dict[str, str] = {}
+        for prefix in prefixes:
+            for key in (prefix, *_deletions(prefix)):
+                known = self._by_key.get(key)
+                self._by_key[key] = prefix if known is None else f"{known} {prefix}"
+
+    def neighbours(self, typed: str) -> tuple[str, ...]:
+        """The word prefixes one edit from `typed` (never `typed` itself)."""
+        found = {p for key in (typed, *_deletions(typed)) for p in self._by_key.get(key, "").split()}
+        return tuple(sorted(p for p in found if _one_edit(typed, p)))
+
+
+class Suggester:
+    """The entries of one index generation, numbered best first, with the indexes that find them."""
+
+    def __init__(self, names: list[Name], popularity: Mapping[str, int] | None = None, typos: TypoIndex | None = None):
+        popularity = popularity or {}
+        kind_rank = {TITLE: 0, ALIAS: 1} | {k: 2 + i for i, k in enumerate(SECTION_ORDER)}
+        entries = entries_of(names)
+        # an entry's number is its rank among equally good matches: names before
+        # sections, popular articles first, titles before aliases, short before long
+        entries.sort(
+            key=lambda e: (
+                e.kind == SECTION,
+                -popularity.get(e.article_id, 0),
+                kind_rank[e.section_kind or e.kind],
+                len(e.text),
+                e.folded,
+            )
+        )
+        self.entries = entries
+        by_folded = sorted(range(len(entries)), key=lambda i: entries[i].folded)
+        self._folded = [entries[i].folded for i in by_folded]
+        self._folded_ids = by_folded
+        postings: dict[str, list[int]] = {}
+        for number, entry in enumerate(entries):
+            for word in set(entry.words):
+                postings.setdefault(word, []).append(number)
+        self._vocabulary = sorted(postings)
+        self._postings = [postings[w] for w in self._vocabulary]
+        self._sizes = [0, *accumulate(len(p) for p in self._postings)]
+        self.typos = typos or TypoIndex(self._vocabulary)
+        self._merged: dict[tuple[str, ...], list[int]] = {}
+
+    def suggest(self, query: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+        """Up to `limit` suggestions for what has been typed so far, best first."""
+        tokens = words_of(query)
+        if sum(map(len, tokens)) < MIN_CHARS:
+            return []
+        matchers = [(t,) for t in tokens]
+        ranked = self._phrase_prefix(" ".join(tokens), limit)
+        # a weaker tier is only searched while the stronger ones leave places open
+        if len(_pick(self.entries, ranked, limit, fill=False)) < limit:
+            ranked += self._anywhere(matchers, 2, limit)
+        if len(_pick(self.entries, ranked, limit, fill=False)) < limit:
+            ranked += self._with_typo(tokens, limit)
+        picked = _pick(self.entries, ranked, limit)
+        return [Suggestion(self.entries[n], _marks(self.entries[n].text, m)) for n, m in picked]
+
+    def _phrase_prefix(self, folded: str, limit: int) -> list[tuple[int, int, tuple[tuple[str, ...], ...]]]:
+        """Entries whose words start with the whole typed phrase: tier 0 if all of it, else 1."""
+        low = bisect_left(self._folded, folded)
+        exact = bisect_right(self._folded, folded, low)
+        high = bisect_left(self._folded, folded + "\uffff", exact)
+        matchers = tuple((t,) for t in folded.split())
+        # the exact names always, however far down the popular longer names push them
+        ranked = [(0, n, matchers) for n in self._folded_ids[low:exact]]
+        return ranked + [(1, n, matchers) for n in heapq.nsmallest(limit * 4, self._folded_ids[exact:high])]
+
+    def _anywhere(self, matchers: list[tuple[str, ...]], tier: int, limit: int) -> list:
+        """Entries where every typed word starts one of the entry's words, in any order."""
+        spans = [self._span(m) for m in matchers]
+        rarest = min(range(len(matchers)), key=lambda i: sum(self._sizes[hi] - self._sizes[lo] for lo, hi in spans[i]))
+        others = [m for i, m in enumerate(matchers) if i != rarest]
+        found = []
+        for number in self._merged_postings(matchers[rarest], spans[rarest]):
+            words = self.entries[number].words
+            if all(any(w.startswith(m) for w in words) for m in others):
+                found.append((tier, number, tuple(matchers)))
+                if len(found) >= limit * 4:
+                    break
+        return found
+
+    def _with_typo(self, tokens: tuple[str, ...], limit: int) -> list:
+        """The same search with one long word read as its one-typo neighbours."""
+        found: list = []
+        for i, token in enumerate(tokens):
+            if len(token) < TYPO_MIN_LETTERS:
+                continue
+            neighbours = self.typos.neighbours(token)
+            if neighbours:
+                matchers = [(t,) for t in tokens]
+                matchers[i] = neighbours
+                found += self._anywhere(matchers, 3, limit)
+        return found
+
+    def _span(self, prefixes: tuple[str, ...]) -> list[tuple[int, int]]:
+        """Ranges of the sorted vocabulary whose words start with one of `prefixes`."""
+        return [
+            (lo := bisect_left(self._vocabulary, p), bisect_left(self._vocabulary, p + "\uffff", lo)) for p in prefixes
+        ]
+
+    def _merged_postings(self, prefixes: tuple[str, ...], spans: list[tuple[int, int]]) -> list[int]:
+        """Entry numbers holding a word with one of `prefixes`, best first; kept for the next keystroke."""
+        merged = self._merged.get(prefixes)
+        if merged is None:
+            lists = [self._postings[i] for lo, hi in spans for i in range(lo, hi)]
+            merged = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+            if len(self._merged) > 256:
+                self._merged.clear()
+            self._merged[prefixes] = merged
+        return merged
+
+
+def _pick(entries: list[Entry], ranked: list, limit: int, fill: bool = True) -> list[tuple[int, tuple]]:
+    """The best `limit` distinct entries, no more than SECTION_CAP sections while names remain.
+
+    With `fill` off, the sections held back do not fill the places left over: that
+    tells whether a weaker tier could still add a name.
+    """
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    chosen: list[tuple[int, int, tuple]] = []
+    held: list[tuple[int, int, tuple]] = []
+    seen: set[str] = set()
+    sections = 0
+    for position, (_tier, number, matchers) in enumerate(ranked):
+        entry = entries[number]
+        # one suggestion per shown text and per destination: an alias adds nothing once its title is there
+        keys = (entry.text.casefold(), f"{entry.article_id}#{entry.anchor}")
+        if seen.intersection(keys):
+            continue
+        seen.update(keys)
+        if entry.kind == SECTION and sections >= SECTION_CAP:
+            held.append((position, number, matchers))
+            continue
+        sections += entry.kind == SECTION
+        chosen.append((position, number, matchers))
+        if len(chosen) == limit:
+            break
+    if fill:
+        chosen += held[: limit - len(chosen)]
+    return [(number, matchers) for _position, number, matchers in chosen]
+
+
+def _marks(text: str, matchers: tuple[tuple[str, ...], ...]) -> tuple[tuple[int, int], ...]:
+    """The start of each shown word that a typed word (or its typo neighbour) begins.
+
+    >>> _marks("Pink eye → Conjunctivitis", (("pink",), ("conj",)))
+    ((0, 4), (11, 15))
+    """
+    marks = []
+    prefixes = [p for m in matchers for p in m]
+    for match in _DISPLAY_WORD.finditer(text):
+        word = fold(match.group(0))
+        hits = [p for p in prefixes if word.startswith(p)]
+        if hits:
+            marks.append((match.start(), match.start() + _chars_for(match.group(0), len(max(hits, key=len)))))
+    return tuple(marks)
+
+
+def _chars_for(word: str, folded_length: int) -> int:
+    """How many characters of `word` fold to the first `folded_length` folded ones."""
+    for end in range(1, len(word) + 1):
+        if len(fold(word[:end])) >= folded_length:
+            return end
+    return len(word)
+
+
+class SuggesterCache:
+    """One Suggester per index generation and popularity table, rebuilt when either changes."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._generation: Path | None = None
+        self._names: list[Name] = []
+        self._typos: TypoIndex | None = None
+        self._popularity: Mapping[str, int] | None = None
+        self._popularity_at = float("-inf")
+        self._suggester: Suggester | None = None
+
+    def get(self, store: IndexStore, popular: Callable[[], Mapping[str, int] | None]) -> Suggester | None:
+        """The suggester for the live generation; None when no index has been built."""
+        generation = store.current_dir()
+        if generation is None:
+            return None
+        with self._lock:
+            changed = generation != self._generation
+            if changed:
+                self._names, self._typos, self._generation = load_names(generation), None, generation
+            if self._clock() - self._popularity_at >= POPULARITY_TTL:
+                fresh = popular()
+                self._popularity_at = self._clock()
+                changed |= fresh != self._popularity
+                self._popularity = fresh
+            if changed or self._suggester is None:
+                self._suggester = Suggester(self._names, self._popularity, self._typos)
+                self._typos = self._suggester.typos
+            return self._suggester
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["suggest"] = SuggesterCache()
+
+
+def current_suggester() -> Suggester:
+    """The app's suggester for the live index, with the query log's popularity when the app keeps one."""
+    suggester = current_app.extensions["suggest"].get(IndexStore(current_app.config["INDEX_DIR"]), _popularity)
+    if suggester is None:
+        raise IndexMissing("no index yet")
+    return suggester
+
+
+def _popularity() -> Mapping[str, int] | None:
+    """Opens per article over the last 90 days; None when the app keeps no query log or it fails."""
+    log = current_app.extensions.get("querylog")
+    if log is None:
+        return None
+    try:
+        return dict(log.popular_articles(days=90))
+    except Exception:  # suggestions without popularity beat no suggestions
+        current_app.logger.exception("query log: popular articles unavailable")
+        return None
