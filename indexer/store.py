@@ -126,6 +126,11 @@ class IndexStore:
         return sorted(p for p in self.root.iterdir() if p.is_dir() and _GENERATION.match(p.name))
 
 
+def generation_of(index: Index) -> int:
+    """The generation an opened index belongs to (it may no longer be the live one)."""
+    return int(Path(index.storage.folder).name[4:])
+
+
 def _write_atomic(path: Path, text: str) -> None:
     temporary = path.with_name(path.name + ".tmp")
     with open(temporary, "w") as handle:

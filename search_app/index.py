@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from whoosh.searching import Searcher
 
-from indexer.store import IndexStore
+from indexer.store import IndexStore, generation_of
 from search_app.search import SCORING
 
 
@@ -16,7 +16,9 @@ def store() -> IndexStore:
 def get_searcher() -> Searcher:
     """This request's searcher over the live generation of the index."""
     if "searcher" not in g:
-        g.searcher = store().open().searcher(weighting=SCORING)
+        index = store().open()
+        g.searcher = index.searcher(weighting=SCORING)
+        g.generation = generation_of(index)
     return g.searcher
 
 
