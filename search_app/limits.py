@@ -29,7 +29,8 @@ def init_app(app: Flask) -> Limiter:
     app.before_request(_refuse_large_bodies)
     limiter = Limiter(get_remote_address, app=app, headers_enabled=True)
     if "api" in app.blueprints:
-        limiter.limit(_setting("API_RATE_LIMIT"))(app.blueprints["api"])
+        # One budget for the whole API (shared scope), not one per endpoint.
+        limiter.shared_limit(_setting("API_RATE_LIMIT"), scope="api")(app.blueprints["api"])
     for endpoint, setting in OWN_LIMITS.items():
         if endpoint in app.view_functions:
             app.view_functions[endpoint] = limiter.limit(_setting(setting))(app.view_functions[endpoint])
