@@ -208,3 +208,18 @@ def test_gunicorn_command_runs_the_factory_in_workers() -> None:
     argv = gunicorn_argv("127.0.0.1", 8000, 3)
     assert argv[1:3] == ["-m", "gunicorn"] and argv[-1] == "search_app:create_app()"
     assert argv[argv.index("--workers") + 1] == "3" and argv[argv.index("--bind") + 1] == "127.0.0.1:8000"
+
+
+def test_facet_cache_survives_another_thread_clearing_it(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """During a swap a worker's threads serve two generations and clear each other's facet cache entry;
+    this replays the worst interleaving: the clear lands right after this request stored its entry."""
+    from search_app import results
+
+    class ClearedByAnotherThread(dict):
+        def __setitem__(self, key: object, value: object) -> None:
+            super().__setitem__(key, value)
+            self.clear()
+
+    monkeypatch.setattr(results, "_FACET_CACHE", ClearedByAnotherThread())
+    response = client.get("/api/search?q=gout")
+    assert response.status_code == 200 and response.get_json()["facets"]["section"]
