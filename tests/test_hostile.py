@@ -87,9 +87,16 @@ NASTY_QUERIES = [
 
 
 def assert_inert(html: str) -> None:
-    """No way for the page to run script or load a frame: nothing but text and the templates' own markup."""
+    """No way for the page to run script or load a frame: nothing but text and the templates' own markup.
+
+    Scripts and images may only be the site's own files (/static/...), with nothing inline.
+    """
     soup = BeautifulSoup(html, "lxml")
-    assert not soup.find_all(["script", "iframe", "object", "embed", "svg", "style", "img"])
+    assert not soup.find_all(["iframe", "object", "embed", "svg", "style", "frame", "base"])
+    own = soup.find_all(["script", "img"])
+    for tag in own:
+        assert str(tag.get("src", "")).startswith("/static/") and not tag.get_text(), tag
+    assert html.lower().count("<script") == len(soup.find_all("script")), "a <script the parser did not see"
     for tag in soup.find_all(True):
         assert not [name for name in tag.attrs if name.lower().startswith("on")], tag
         for name in ("href", "src", "action"):
