@@ -22,7 +22,7 @@ from indexer.article import Article, ParseError
 from indexer.documents import to_document
 from indexer.schema import SCHEMA_VERSION, build_schema
 from indexer.sources.files import SourceFile, discover, read_article
-from indexer.store import IndexStore
+from indexer.store import LOCK_WAIT, IndexStore
 from indexer.summary import write_summaries
 
 PARSER_VERSION = 2  # bump when parsing changes, so every file is read again
@@ -69,11 +69,13 @@ class _Plan:
     sources: dict = field(default_factory=dict)
 
 
-def build_index(sources: list[Path], store: IndexStore, rebuild: bool = False, progress: bool = False) -> BuildReport:
-    """Bring the index at `store` up to date with `sources`."""
+def build_index(
+    sources: list[Path], store: IndexStore, rebuild: bool = False, progress: bool = False, lock_wait: float = LOCK_WAIT
+) -> BuildReport:
+    """Bring the index at `store` up to date with `sources`; BuildLocked if another build holds on past `lock_wait`."""
     started = time.perf_counter()
     report = BuildReport()
-    with store.lock():
+    with store.lock(wait=lock_wait):
         store.prune()  # leftovers of a killed build
         previous = {} if rebuild else _usable_manifest(store.manifest())
         plan = _plan(sources, previous, report, progress)

@@ -9,7 +9,7 @@ Layout::
 A build writes a new generation beside the live one and only then rewrites
 CURRENT, so readers see the old index or the new one, never half of one. The
 lock is an OS lock: it vanishes with a killed process, so a stale lock never
-blocks the next build.
+blocks the next build for longer than its last processes take to exit.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ from whoosh.index import Index
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 KEEP_PREVIOUS = 2  # older generations kept for readers that still have them open
+LOCK_WAIT = 10.0  # seconds a build waits for one that is ending (or for a killed build's writer processes)
 _GENERATION = re.compile(r"^gen-(\d{6})$")
 
 
@@ -107,14 +109,24 @@ class IndexStore:
                 shutil.rmtree(path, ignore_errors=True)
 
     @contextmanager
-    def lock(self) -> Iterator[None]:
-        """Hold the build lock; BuildLocked when another live process has it."""
+    def lock(self, wait: float = 0.0) -> Iterator[None]:
+        """Hold the build lock, waiting up to `wait` seconds; BuildLocked when a live process keeps it.
+
+        The writer processes a build forks share its lock: when the build is
+        killed they hold it until they notice and exit (a fraction of a second),
+        and so keep the next build from touching files they may still write.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + wait
         with open(self.root / ".build.lock", "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as error:
-                raise BuildLocked(f"another build is writing {self.root}; try again when it ends") from error
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError as error:
+                    if time.monotonic() >= deadline:
+                        raise BuildLocked(f"another build is writing {self.root}; try again when it ends") from error
+                    time.sleep(0.05)
             try:
                 yield
             finally:
@@ -124,6 +136,11 @@ class IndexStore:
         if not self.root.is_dir():
             return []
         return sorted(p for p in self.root.iterdir() if p.is_dir() and _GENERATION.match(p.name))
+
+
+def generation_of(index: Index) -> int:
+    """The generation an opened index belongs to (it may no longer be the live one)."""
+    return int(Path(index.storage.folder).name[4:])
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -26,4 +26,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     staff.init_app(app)
+
+    from search_app import errors, headers, health, limits, requestlog
+
+    app.register_blueprint(health.bp)
+    errors.init_app(app)
+    headers.init_app(app)
+    requestlog.init_app(app)
+    limits.init_app(app)  # last: it limits the blueprints registered above
     return app

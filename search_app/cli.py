@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -17,6 +18,7 @@ from search_app import accounts, create_app
 from search_app.audit.checklist import ChecklistError
 from search_app.audit.report import audit_tables
 from search_app.evaluate import write_run
+from search_app.production import gunicorn_argv
 from search_app.query import QueryError, parse_query
 from search_app.search import SCORING, search
 from search_app.synonyms import load_synonyms
@@ -197,7 +199,11 @@ def run(index_dir: Path | None, topics: Path, output: Path, sections_path: Path 
 @click.option("--port", default=5000, show_default=True, type=int)
 @INDEX_OPTION
 @click.option("--corpus", type=click.Path(path_type=Path), help="Articles to index when no index exists.")
-def serve(host: str, port: int, index_dir: Path | None, corpus: Path | None) -> None:
+@click.option("--production", is_flag=True, help="Serve with gunicorn in several worker processes.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Processes with --production [HEALTHSEARCH_WORKERS].")
+def serve(
+    host: str, port: int, index_dir: Path | None, corpus: Path | None, production: bool, workers: int | None
+) -> None:
     """Serve search on HOST:PORT, building the index from the corpus first if there is none."""
     app = create_app({"INDEX_DIR": str(index_dir)} if index_dir else None)
     store = IndexStore(app.config["INDEX_DIR"])
@@ -208,6 +214,11 @@ def serve(host: str, port: int, index_dir: Path | None, corpus: Path | None) -> 
         click.echo(f"No index yet: indexing {corpus} …")
         click.echo(_summary(build_index([corpus], store, progress=sys.stderr.isatty()), store))
     click.echo(f"Serving search on http://{host}:{port}/")
+    if production:
+        os.environ["HEALTHSEARCH_INDEX_DIR"] = str(store.root.resolve())  # the workers build their own apps
+        argv = gunicorn_argv(host, port, workers or app.config["WORKERS"])
+        sys.stdout.flush()
+        os.execv(argv[0], argv)
     app.run(host=host, port=port)
 
 

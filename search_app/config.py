@@ -33,16 +33,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("THIN_SECTION_WORDS", 40, "A section with fewer words counts as thin in the coverage audit."),
     Setting("STALE_AFTER_DAYS", 730, "An article reviewed longer ago counts as stale in the coverage audit."),
     Setting("CORS_ORIGINS", "", "Comma-separated origins whose pages may call /api/suggest and /api/search."),
+    Setting("WORKERS", 4, "Worker processes of `healthsearch serve --production`."),
+    Setting("API_RATE_LIMIT", "120 per minute", "Requests one client may make to /api/* (per worker process)."),
+    Setting("SUGGEST_RATE_LIMIT", "600 per minute", "Requests one client may make to /api/suggest instead."),
+    Setting("RATELIMIT_STORAGE_URI", "memory://", "Where rate-limit counters live (flask-limiter storage URI)."),
+    Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body accepted, in bytes; more is a 413."),
+    Setting("STATIC_MAX_AGE", 31_536_000, "Cache lifetime of versioned static files, in seconds."),
+    Setting("PAGE_MAX_AGE", 60, "Cache lifetime of result pages, articles and API answers, in seconds."),
+    Setting("TRUSTED_PROXIES", 0, "Reverse proxies in front whose X-Forwarded-For is believed, for client addresses."),
+    Setting("REQUEST_LOG", "-", "Where JSON request logs go: '-' for stderr, a file path, or '' for none."),
 )
-
-_INTEGERS = ("RESULTS_PER_PAGE", "QUERY_LOG_RETENTION_DAYS", "THIN_SECTION_WORDS", "STALE_AFTER_DAYS")
 
 
 def load_settings(instance_path: str) -> dict[str, Any]:
     """Defaults, overridden by HEALTHSEARCH_* environment variables."""
     values = {s.name: os.environ.get(f"HEALTHSEARCH_{s.name}", s.default) for s in SETTINGS}
-    for name in _INTEGERS:
-        values[name] = int(values[name])
+    for setting in SETTINGS:  # numbers from the environment arrive as text
+        if isinstance(setting.default, int):
+            values[setting.name] = int(values[setting.name])
     if not values["INDEX_DIR"]:
         values["INDEX_DIR"] = os.path.join(instance_path, "index")
     if values["QUERY_LOG"] is None:  # "" stays: it turns the log off

@@ -3,7 +3,9 @@
 Stages: stem the query's words once; split a section into sentences; pick the
 sentences that hold the most query words (sentence-bounded, a few hundred
 characters); escape every piece of text, then wrap the matching words in
-<mark>.  Only this module's output becomes Markup.
+<mark>; finally pass the result through an allow-list sanitiser (nh3) that
+keeps <mark> alone, so even a bug in the escaping could not let article or
+query text add markup.  Only this module's output becomes Markup.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+import nh3
 from markupsafe import Markup, escape
 
 from indexer.schema import text_analyzer
@@ -20,6 +23,7 @@ from indexer.text import sentences
 SNIPPET_CHARS = 240
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _ANALYZER = text_analyzer()
+ALLOWED_TAGS = frozenset({"mark"})  # no attributes on any of them
 
 
 def stems_of(words: Iterable[str]) -> frozenset[str]:
@@ -47,7 +51,16 @@ def mark(text: str, stems: frozenset[str]) -> Markup:
             out.append(f"<mark>{escape(match.group(0))}</mark>")
             last = match.end()
     out.append(str(escape(text[last:])))
-    return Markup("".join(out))
+    return sanitise("".join(out))
+
+
+def sanitise(html: str) -> Markup:
+    """`html` reduced to text and the allowed tags, without attributes; scripts go with their content.
+
+    >>> sanitise('<mark onclick="steal()">a</mark><script>alert(1)</script><img src=x onerror=alert(1)>b')
+    Markup('<mark>a</mark>b')
+    """
+    return Markup(nh3.clean(html, tags=set(ALLOWED_TAGS), attributes={}))
 
 
 def snippet(text: str, stems: frozenset[str], limit: int = SNIPPET_CHARS) -> Markup:

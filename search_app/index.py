@@ -29,20 +29,21 @@ def store() -> IndexStore:
 def get_searcher() -> Searcher:
     """This request's searcher over the live generation of the index."""
     if "searcher" not in g:
-        g.searcher = live_searcher(store())
+        g.generation, g.searcher = live_searcher(store())
     return g.searcher
 
 
-def live_searcher(index_store: IndexStore) -> Searcher:
-    """This thread's searcher over the store's live generation, opened once per generation."""
+def live_searcher(index_store: IndexStore) -> tuple[int, Searcher]:
+    """This thread's searcher over the store's live generation (and its number), opened once per generation."""
     current = index_store.current_dir()
     if current is None:
         raise IndexMissing(f"no index at {index_store.root}: run `healthsearch index SOURCE` first")
     searchers: dict[Path, tuple[Path, Searcher]] = _open.__dict__.setdefault("searchers", {})
     root = index_store.root.resolve()
     opened = searchers.get(root)
+    generation = int(current.name[4:])
     if opened is not None and opened[0] == current:
-        return opened[1]
+        return generation, opened[1]
     searcher = index_store.open().searcher(weighting=SCORING)
     if opened is not None:
         opened[1].close()
@@ -50,7 +51,7 @@ def live_searcher(index_store: IndexStore) -> Searcher:
     while len(searchers) >= MAX_OPEN_INDEXES:  # apps over many indexes, as in tests: keep the latest
         searchers.pop(next(iter(searchers)))[1].close()
     searchers[root] = (current, searcher)
-    return searcher
+    return generation, searcher
 
 
 def init_app(app: Flask) -> None:

@@ -107,17 +107,21 @@ def facet_postings(searcher: Searcher, fields: tuple[str, ...]) -> dict[str, dic
     """
     reader = searcher.reader()
     key = (fields, state_key(searcher))
-    if key not in _FACET_CACHE:
-        _FACET_CACHE.clear()  # only the live generation is worth keeping
+    postings = _FACET_CACHE.get(key)
+    if postings is None:
         names = {field_name: name for name, field_name in FACETS.items()}
-        _FACET_CACHE[key] = {
+        postings = {
             names[field_name]: {
                 value: np.fromiter(reader.postings(field_name, value).all_ids(), dtype=np.int64)
                 for value in reader.field_terms(field_name)
             }
             for field_name in fields
         }
-    return _FACET_CACHE[key]
+        # Only the live generation is worth keeping.  The local `postings` is what this request
+        # uses: another thread serving another generation may clear the cache at any moment.
+        _FACET_CACHE.clear()
+        _FACET_CACHE[key] = postings
+    return postings
 
 
 def _page_hit(stored: dict, score: float, parsed: ParsedQuery, stems: frozenset[str]) -> PageHit:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,7 +15,16 @@ import pytest
 
 from indexer.build import build_index
 from indexer.store import BuildLocked, IndexStore
-from tests.conftest import MEDQUAD
+from tests.conftest import CORPUS, MEDQUAD
+
+BUILD_IN_A_PROCESS = (
+    "import sys; from pathlib import Path; from indexer.build import build_index; "
+    "from indexer.store import IndexStore; build_index([Path(sys.argv[1])], IndexStore(sys.argv[2]), rebuild=True)"
+)
+HOLD_THE_LOCK = (
+    "import sys, time; from indexer.store import IndexStore\n"
+    "with IndexStore(sys.argv[1]).lock():\n    print('locked', flush=True); time.sleep(60)"
+)
 
 
 def article_ids(store: IndexStore) -> set[str]:
@@ -121,7 +132,7 @@ def test_rebuild_starts_from_scratch(tmp_path: Path, small_corpus: Path) -> None
 def test_a_second_build_waits_for_none(tmp_path: Path) -> None:
     store = IndexStore(tmp_path / "ix")
     with store.lock(), pytest.raises(BuildLocked):
-        build_index([tmp_path], store)
+        build_index([tmp_path], store, lock_wait=0.2)
 
 
 def test_leftovers_of_a_crashed_build_are_cleaned(tmp_path: Path, small_corpus: Path) -> None:
@@ -158,6 +169,58 @@ def test_killed_build_leaves_previous_index_serving(tmp_path: Path, small_corpus
     assert article_ids(store) == {"acne-scars", "asthma", "conjunctivitis", "gout"}
     report = build_index([small_corpus], store)  # the lock died with the process
     assert not report.changed and store.generation() == 1
+
+
+def test_build_killed_at_any_point_leaves_a_whole_index(tmp_path: Path, small_corpus: Path) -> None:
+    """SIGKILL real rebuilds at random moments spread over a build's life: before the lock, while
+    parsing, while writing, around the publish.  Each time a whole index serves — the old one, or the
+    new one if the kill came after its publish — and the next build succeeds."""
+    store = IndexStore(tmp_path / "ix")
+    build_index([small_corpus], store)
+    old_ids = article_ids(store)
+    bigger = tmp_path / "bigger"
+    shutil.copytree(CORPUS, bigger)
+    started = time.monotonic()
+    assert subprocess.run([sys.executable, "-c", BUILD_IN_A_PROCESS, str(bigger), str(store.root)]).returncode == 0
+    whole_build = time.monotonic() - started
+    new_ids = article_ids(store)
+    assert len(new_ids) == 48
+    build_index([small_corpus], store, rebuild=True)
+    rng = random.Random(6)
+    attempts = 5
+    killed = 0
+    for attempt in range(attempts):  # stratified: one kill in each fifth of a build's duration
+        delay = whole_build * (attempt + rng.random()) / attempts
+        process = subprocess.Popen([sys.executable, "-c", BUILD_IN_A_PROCESS, str(bigger), str(store.root)])
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        killed += process.wait() == -signal.SIGKILL
+        assert article_ids(store) in (old_ids, new_ids), f"a partial index after a kill at {delay:.2f} s"
+        report = build_index([small_corpus], store, rebuild=True)  # the next build succeeds, every time
+        assert report.added == 4 and article_ids(store) == old_ids
+    assert killed >= attempts - 1, "the builds ended before they could be killed"
+    report = build_index([bigger], store, rebuild=True)
+    assert report.added == 48 and article_ids(store) == new_ids
+    generations = sorted(p.name for p in store.root.iterdir() if p.name.startswith("gen-"))
+    assert generations[-1] == f"gen-{store.generation():06d}"  # the killed builds' leftovers are gone
+
+
+def test_a_lock_held_by_a_killed_process_is_recovered(tmp_path: Path, small_corpus: Path) -> None:
+    """A real process holds the build lock; builds are refused while it lives and proceed once it is killed."""
+    store = IndexStore(tmp_path / "ix")
+    build_index([small_corpus], store)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, str(store.root)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(BuildLocked):
+            build_index([small_corpus], store, rebuild=True, lock_wait=0.3)
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        holder.stdout.close()  # type: ignore[union-attr]
+    assert (store.root / ".build.lock").exists()  # the file stays behind; the OS lock died with the process
+    report = build_index([small_corpus], store, rebuild=True)
+    assert report.added == 4 and store.generation() == 2
 
 
 def test_full_medquad_index(medquad_index: IndexStore) -> None:

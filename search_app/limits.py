@@ -1,0 +1,49 @@
+"""Bounds on what one client may ask: request size, and a per-client rate limit on the API.
+
+Stages: believe X-Forwarded-For only from the configured number of proxies
+(the client address is the rate-limit key); refuse bodies over
+MAX_CONTENT_LENGTH before any view runs; count each client's API requests in
+flask-limiter (in memory by default, so per worker process) and answer a
+breach with 429 and Retry-After.  Query length, page size and page depth are
+checked where the parameters are read (query.py, params.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, abort, current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+# Endpoints with their own limit instead of the API's; registered when they exist.
+OWN_LIMITS = {"api.suggest": "SUGGEST_RATE_LIMIT"}
+
+
+def init_app(app: Flask) -> Limiter:
+    """Wire the limits; call after the blueprints are registered."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+    app.before_request(_refuse_large_bodies)
+    limiter = Limiter(get_remote_address, app=app, headers_enabled=True)
+    if "api" in app.blueprints:
+        # One budget for the whole API (shared scope), not one per endpoint.
+        limiter.shared_limit(_setting("API_RATE_LIMIT"), scope="api")(app.blueprints["api"])
+    for endpoint, setting in OWN_LIMITS.items():
+        if endpoint in app.view_functions:
+            app.view_functions[endpoint] = limiter.limit(_setting(setting))(app.view_functions[endpoint])
+    return limiter
+
+
+def _setting(name: str) -> Callable[[], str]:
+    """Read the limit per request, so a test or benchmark config applies without a new limiter."""
+    return lambda: current_app.config[name]
+
+
+def _refuse_large_bodies() -> None:
+    """413 on the declared length alone: no view here reads a body, so none should be sent."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
