@@ -59,9 +59,9 @@ class IndexStore:
     def exists(self) -> bool:
         return self.current_dir() is not None
 
-    def open(self) -> Index:
-        """The live Whoosh index; IndexMissing when nothing was built yet."""
-        current = self.current_dir()
+    def open(self, generation: Path | None = None) -> Index:
+        """The live Whoosh index (or the given generation of it); IndexMissing when nothing was built yet."""
+        current = generation or self.current_dir()
         if current is None:
             raise IndexMissing(f"no index at {self.root}: run `healthsearch index SOURCE` first")
         return whoosh_index.open_dir(str(current))

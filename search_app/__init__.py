@@ -16,9 +16,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from search_app import api, cors, embed, index, pages, querylog, staff, suggest
+    from search_app import api, cors, embed, pages, querylog, staff, suggest
 
-    index.init_app(app)
     querylog.init_app(app)
     suggest.init_app(app)
     cors.init_app(app)

@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from threading import Lock
+from typing import Any, TypeVar
 
 import numpy as np
 from whoosh import query as wq
@@ -31,6 +32,7 @@ from whoosh.scoring import BM25FScorer, bm25
 from whoosh.searching import Searcher
 
 MAX_CACHED_TERMS = 50_000
+T = TypeVar("T")
 
 
 @dataclass
@@ -57,7 +59,7 @@ class IndexState:
     doc_count: int
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
     postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=OrderedDict)
-    per_document: dict[str, np.ndarray] = field(default_factory=dict)
+    derived: dict[str, Any] = field(default_factory=dict)
     lock: Lock = field(default_factory=Lock)
 
 
@@ -79,22 +81,25 @@ def state_key(searcher: Searcher) -> tuple:
 def index_state(searcher: Searcher) -> IndexState:
     key = state_key(searcher)
     with _STATES_LOCK:
-        if key not in _STATES:
+        state = _STATES.get(key)
+        if state is None:
+            state = IndexState(searcher.doc_count_all())
             _STATES.clear()  # only the live state is worth keeping
-            _STATES[key] = IndexState(searcher.doc_count_all())
-        return _STATES[key]
+            _STATES[key] = state
+        # The caller keeps this state even if a thread serving another generation replaces it.
+        return state
 
 
-def per_document(searcher: Searcher, name: str, compute: Callable[[Searcher], np.ndarray]) -> np.ndarray:
-    """A value per document computed once per index state, such as a static quality prior."""
+def derived(searcher: Searcher, name: str, compute: Callable[[Searcher], T]) -> T:
+    """Something computed from the index once per index state: a quality prior, facet postings."""
     state = index_state(searcher)
     with state.lock:
-        if name in state.per_document:
-            return state.per_document[name]
-    values = compute(searcher)
+        if name in state.derived:
+            return state.derived[name]
+    value = compute(searcher)
     with state.lock:
-        state.per_document[name] = values
-    return values
+        state.derived[name] = value
+    return value
 
 
 def evaluate(searcher: Searcher, query: wq.Query) -> Scored:

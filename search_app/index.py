@@ -12,10 +12,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import current_app, g
 from whoosh.searching import Searcher
 
-from indexer.store import IndexMissing, IndexStore
+from indexer.store import IndexStore, generation_of
 from search_app.search import SCORING
 
 MAX_OPEN_INDEXES = 4
@@ -36,23 +36,17 @@ def get_searcher() -> Searcher:
 def live_searcher(index_store: IndexStore) -> tuple[int, Searcher]:
     """This thread's searcher over the store's live generation (and its number), opened once per generation."""
     current = index_store.current_dir()
-    if current is None:
-        raise IndexMissing(f"no index at {index_store.root}: run `healthsearch index SOURCE` first")
-    searchers: dict[Path, tuple[Path, Searcher]] = _open.__dict__.setdefault("searchers", {})
+    searchers: dict[Path, tuple[Path, int, Searcher]] = _open.__dict__.setdefault("searchers", {})
     root = index_store.root.resolve()
-    opened = searchers.get(root)
-    generation = int(current.name[4:])
+    opened = searchers.pop(root, None)
     if opened is not None and opened[0] == current:
-        return generation, opened[1]
-    searcher = index_store.open().searcher(weighting=SCORING)
+        searchers[root] = opened
+        return opened[1], opened[2]
     if opened is not None:
-        opened[1].close()
-    searchers.pop(root, None)
+        opened[2].close()
+    index = index_store.open(current)  # IndexMissing when nothing was built yet
     while len(searchers) >= MAX_OPEN_INDEXES:  # apps over many indexes, as in tests: keep the latest
-        searchers.pop(next(iter(searchers)))[1].close()
-    searchers[root] = (current, searcher)
-    return generation, searcher
-
-
-def init_app(app: Flask) -> None:
-    """Nothing to close per request: searchers live per thread and generation."""
+        searchers.pop(next(iter(searchers)))[2].close()
+    generation = generation_of(index)
+    searchers[root] = (Path(index.storage.folder), generation, index.searcher(weighting=SCORING))
+    return generation, searchers[root][2]

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from whoosh.searching import Searcher
 
 from indexer.article import SECTION_LABELS
-from search_app.executor import state_key
+from search_app.executor import derived
 from search_app.highlight import snippet, stems_of
 from search_app.query import ParsedQuery
 from search_app.search import best_sections, build_query, corrected_words, score_articles
@@ -78,9 +78,7 @@ def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: in
         scored = score_articles(searcher, whoosh_query)
         result.total = int(scored.matched.sum())
         matched = scored.matched
-        result.facets = {
-            name: _counts(values, matched) for name, values in facet_postings(searcher, tuple(FACETS.values())).items()
-        }
+        result.facets = {name: _counts(values, matched) for name, values in facet_postings(searcher).items()}
         fixed = corrected_words(searcher, list(parsed.words))
         words = fixed + [w for p in parsed.phrases for w in p.split()]
         stems = stems_of(words + list(parsed.words))
@@ -97,31 +95,23 @@ def _counts(values: dict[str, np.ndarray], matched: np.ndarray) -> list[tuple[st
     return sorted((vc for vc in counted if vc[1]), key=lambda vc: -vc[1])[:FACET_SIZE]
 
 
-_FACET_CACHE: dict[tuple, dict[str, dict[str, np.ndarray]]] = {}
-
-
-def facet_postings(searcher: Searcher, fields: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:
-    """Facet name -> value -> the articles that have it, read once per index generation.
+def facet_postings(searcher: Searcher) -> dict[str, dict[str, np.ndarray]]:
+    """Facet name -> value -> the articles that have it, read once per index state.
 
     Counting a page's facets is then a lookup in the match mask, not a pass over every match.
     """
+    return derived(searcher, "facets", _read_facet_postings)
+
+
+def _read_facet_postings(searcher: Searcher) -> dict[str, dict[str, np.ndarray]]:
     reader = searcher.reader()
-    key = (fields, state_key(searcher))
-    postings = _FACET_CACHE.get(key)
-    if postings is None:
-        names = {field_name: name for name, field_name in FACETS.items()}
-        postings = {
-            names[field_name]: {
-                value: np.fromiter(reader.postings(field_name, value).all_ids(), dtype=np.int64)
-                for value in reader.field_terms(field_name)
-            }
-            for field_name in fields
+    return {
+        name: {
+            value: np.fromiter(reader.postings(field_name, value).all_ids(), dtype=np.int64)
+            for value in reader.field_terms(field_name)
         }
-        # Only the live generation is worth keeping.  The local `postings` is what this request
-        # uses: another thread serving another generation may clear the cache at any moment.
-        _FACET_CACHE.clear()
-        _FACET_CACHE[key] = postings
-    return postings
+        for name, field_name in FACETS.items()
+    }
 
 
 def _page_hit(stored: dict, score: float, parsed: ParsedQuery, stems: frozenset[str]) -> PageHit:

@@ -21,7 +21,7 @@ from whoosh.searching import Searcher
 
 from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
-from search_app.executor import Scored, evaluate, per_document
+from search_app.executor import Scored, derived, evaluate
 from search_app.query import ParsedQuery
 
 FIELD_BOOSTS: dict[str, float] = {
@@ -42,9 +42,10 @@ INTENT_BOOST = 30.0  # a keyword query's intent word ("gout treatment") names th
 QUESTION_INTENT_BOOST = 6.0  # in a long question the same words are often incidental
 SHORT_QUERY_WORDS = 6
 INTENT_WORD_WEIGHT = 0.3  # intent words still count, a little, as text
-COORDINATION = 0.0  # documents matching k of n words keep (k/n)**COORDINATION of the text score
 RICHNESS_WEIGHT = 0.15  # per log-unit of distinct section kinds an article has
-MAX_QUERY_WORDS = 32  # a long message's first words carry its subject; more only cost time
+MAX_QUERY_WORDS = 32
+MAX_CORRECTIONS = 2  # an unknown word is matched through at most this many known ones
+MAX_REMEMBERED_CORRECTIONS = 10_000  # a long message's first words carry its subject; more only cost time
 PLAIN_FIELDS = {"title": 1.0, "aliases": 1.0, "content": 1.0}
 SCORING = BM25F(B=0.75, K1=1.2, title_B=0.75, aliases_B=0.5)
 
@@ -100,7 +101,7 @@ def score_articles(searcher: Searcher, whoosh_query: wq.Query) -> Scored:
     ]
     if named and RICHNESS_WEIGHT:
         exact = evaluate(searcher, wq.Or(named)).matched & scored.matched
-        prior = per_document(searcher, "richness", _richness)
+        prior = derived(searcher, "richness", _richness)
         scored.scores = np.where(exact, scored.scores * (1 + RICHNESS_WEIGHT * prior), scored.scores)
     return scored
 
@@ -132,7 +133,7 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
     clauses += [c for c in (_phrase_clause(schema, p, phrase_fields) for p in parsed.phrases) if c]
     if not clauses:
         return None
-    main: wq.Query = wq.Or(clauses, scale=COORDINATION or None)
+    main: wq.Query = wq.Or(clauses)
     boosts = _boosts(searcher, parsed)
     if parsed.phrases:
         required = [_phrase_clause(schema, p, PLAIN_FIELDS) for p in parsed.phrases]
@@ -173,13 +174,25 @@ def _word_clause(searcher: Searcher, word: str, weight: float, correct: bool = T
     return wq.Or(fields)
 
 
-def corrections(searcher: Searcher, word: str, limit: int = 2) -> list[str]:
+def corrections(searcher: Searcher, word: str, limit: int = MAX_CORRECTIONS) -> list[str]:
     """Known words close to an unknown one, from the names and aliases in the index.
 
     Among equally close words the one more articles use wins ("diabetis" -> "diabetes").
+    A query needs them three times (its clauses, its name boosts, "did you mean"), so
+    they are kept per index state.
     """
     if len(word) < 4 or not word.isalpha():
         return []
+    known: dict[str, list[str]] = derived(searcher, "corrections", lambda _searcher: {})
+    found = known.get(word)
+    if found is None:
+        if len(known) >= MAX_REMEMBERED_CORRECTIONS:
+            known.clear()
+        found = known[word] = _closest_names(searcher, word)
+    return found[:limit]
+
+
+def _closest_names(searcher: Searcher, word: str) -> list[str]:
     maxdist = 1 if len(word) < 7 else 2
     found: list[str] = []
     for name in ("title", "aliases"):
@@ -190,7 +203,7 @@ def corrections(searcher: Searcher, word: str, limit: int = 2) -> list[str]:
         stems = _terms(searcher.schema, "content", candidate)
         return reader.doc_frequency("content", stems[0]) if stems else 0
 
-    return sorted(dict.fromkeys(found), key=lambda c: (_distance(word, c), -usage(c)))[:limit]
+    return sorted(dict.fromkeys(found), key=lambda c: (_distance(word, c), -usage(c)))[:MAX_CORRECTIONS]
 
 
 def _distance(a: str, b: str) -> int:

@@ -213,16 +213,18 @@ def test_gunicorn_command_runs_the_factory_in_workers() -> None:
     assert argv[argv.index("--workers") + 1] == "3" and argv[argv.index("--bind") + 1] == "127.0.0.1:8000"
 
 
-def test_facet_cache_survives_another_thread_clearing_it(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    """During a swap a worker's threads serve two generations and clear each other's facet cache entry;
-    this replays the worst interleaving: the clear lands right after this request stored its entry."""
-    from search_app import results
+def test_index_state_cache_survives_another_thread_clearing_it(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """During a swap a worker's threads serve two generations and clear each other's cached index state
+    (postings, facets); this replays the worst interleaving: the clear lands right after this request stored it."""
+    from search_app import executor
 
     class ClearedByAnotherThread(dict):
         def __setitem__(self, key: object, value: object) -> None:
             super().__setitem__(key, value)
             self.clear()
 
-    monkeypatch.setattr(results, "_FACET_CACHE", ClearedByAnotherThread())
+    monkeypatch.setattr(executor, "_STATES", ClearedByAnotherThread())
     response = client.get("/api/search?q=gout")
     assert response.status_code == 200 and response.get_json()["facets"]["section"]
