@@ -148,28 +148,29 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
     return main
 
 
-def _terms(schema: Schema, fieldname: str, text: str) -> list[str]:
-    return [t for t in schema[fieldname].process_text(text, mode="query")]
+def analysed_terms(schema: Schema, fieldname: str, text: str) -> list[str]:
+    """Text as the index holds it in a field: stemmed, folded, stop words out."""
+    return list(schema[fieldname].process_text(text, mode="query"))
 
 
 def _word_clause(searcher: Searcher, word: str, weight: float, correct: bool = True) -> wq.Query | None:
     schema = searcher.schema
-    stems = _terms(schema, "content", word)
+    stems = analysed_terms(schema, "content", word)
     if not stems:
         return None  # a stop word
     stem = stems[0]
-    exact = _terms(schema, "title_exact", word)
+    exact = analysed_terms(schema, "title_exact", word)
     fields = []
     for name, boost in FIELD_BOOSTS.items():
         term = exact[0] if name == "title_exact" and exact else stem
         fields.append(wq.Term(name, term, boost=boost * weight))
-    if correct and not _known(searcher, stem):
+    if correct and not known_word(searcher, stem):
         for suggestion in corrections(searcher, word):
             fields += [
                 wq.Term(name, term, boost=0.9 * boost * weight)
                 for name, boost in FIELD_BOOSTS.items()
                 if name != "title_exact"
-                for term in _terms(schema, name, suggestion)[:1]
+                for term in analysed_terms(schema, name, suggestion)[:1]
             ]
     return wq.Or(fields)
 
@@ -200,7 +201,7 @@ def _closest_names(searcher: Searcher, word: str) -> list[str]:
     reader = searcher.reader()
 
     def usage(candidate: str) -> int:
-        stems = _terms(searcher.schema, "content", candidate)
+        stems = analysed_terms(searcher.schema, "content", candidate)
         return reader.doc_frequency("content", stems[0]) if stems else 0
 
     return sorted(dict.fromkeys(found), key=lambda c: (_distance(word, c), -usage(c)))[:MAX_CORRECTIONS]
@@ -225,24 +226,25 @@ def corrected_words(searcher: Searcher, words: list[str]) -> list[str]:
     """The words with each unknown one replaced by its best correction, if any."""
     fixed = []
     for word in words:
-        stems = _terms(searcher.schema, "content", word)
-        best = corrections(searcher, word, limit=1) if stems and not _known(searcher, stems[0]) else []
+        stems = analysed_terms(searcher.schema, "content", word)
+        best = corrections(searcher, word, limit=1) if stems and not known_word(searcher, stems[0]) else []
         fixed.append(best[0] if best else word)
     return fixed
 
 
 def _intent_word_clause(schema: Schema, word: str) -> wq.Query | None:
-    stems = _terms(schema, "title", word)
+    stems = analysed_terms(schema, "title", word)
     return wq.Term("title", stems[0], boost=FIELD_BOOSTS["title"] * INTENT_WORD_WEIGHT) if stems else None
 
 
-def _known(searcher: Searcher, stem: str) -> bool:
+def known_word(searcher: Searcher, stem: str) -> bool:
+    """Whether any name, alias or text in the index uses the stem; known words are never corrected."""
     reader = searcher.reader()
     return any(reader.doc_frequency(name, stem) for name in ("title", "aliases", "content"))
 
 
 def _phrase_clause(schema: Schema, text: str, fields: dict[str, float]) -> wq.Query | None:
-    stems = _terms(schema, "content", text)
+    stems = analysed_terms(schema, "content", text)
     if not stems:
         return None
     if len(stems) == 1:
@@ -272,7 +274,7 @@ def _boosts(searcher: Searcher, parsed: ParsedQuery) -> list[wq.Query]:
             wq.Term("name_key", key, boost=EXACT_ALIAS_BOOST),
         ]
     boosts += _name_fragments(topic_text, topic_key)
-    topic = _terms(schema, "title", topic_text)
+    topic = analysed_terms(schema, "title", topic_text)
     if len(topic) > 1:
         boosts.append(wq.Phrase("title", topic, boost=TITLE_PHRASE_BOOST))
     for group in parsed.synonyms:

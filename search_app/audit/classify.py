@@ -20,7 +20,7 @@ from whoosh.searching import Searcher
 from indexer.article import SECTION_LABELS
 from search_app.audit.catalog import Catalog
 from search_app.query import parse_query
-from search_app.search import _known, _terms, corrections, search
+from search_app.search import analysed_terms, corrections, known_word, search
 
 NOW_FOUND = "now found"
 MISSPELLING = "likely misspelling"
@@ -85,8 +85,8 @@ def _missing_section(catalog: Catalog, topic: str, asked: list[str]) -> Diagnosi
 def _misspelling(searcher: Searcher, catalog: Catalog, topic: str) -> Diagnosis | None:
     fixed, changed = [], []
     for word in topic.split():
-        stems = _terms(searcher.schema, "content", word)
-        best = close_word(searcher, word) if stems and not _known(searcher, stems[0]) else None
+        stems = analysed_terms(searcher.schema, "content", word)
+        best = close_word(searcher, word) if stems and not known_word(searcher, stems[0]) else None
         fixed.append(best or word)
         if best:
             changed.append(f"{word} → {best}")
