@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from indexer.build import build_index
+from indexer.documents import title_variants
 from indexer.store import BuildLocked, IndexStore
 from tests.conftest import CORPUS, MEDQUAD
 
@@ -235,3 +236,20 @@ def test_full_medquad_index(medquad_index: IndexStore) -> None:
 def test_medquad_rerun_changes_nothing(medquad_index: IndexStore) -> None:
     report = build_index([MEDQUAD], medquad_index)
     assert not report.changed and report.unchanged == 5490
+
+
+@pytest.mark.parametrize(
+    ("title", "shortened", "other_names"),
+    [
+        ("Liver (Hepatocellular) Cancer", ["Liver Cancer"], ["Hepatocellular Cancer"]),
+        ("Hematuria (Blood in the Urine)", ["Hematuria"], ["Blood in the Urine"]),
+        ("Klippel-Trenaunay Syndrome (KTS)", ["Klippel-Trenaunay Syndrome"], ["KTS"]),
+        ("Plasma Cell Neoplasms (Including Multiple Myeloma)", ["Plasma Cell Neoplasms"], ["Multiple Myeloma"]),
+        ("Kidney Failure: Choosing a Treatment", [], ["Kidney Failure"]),
+        ("Celiac Disease (For Health Care Professionals)", ["Celiac Disease"], []),
+        ("Acne", [], []),
+        ("Odd ( ) title", ["Odd title"], []),
+    ],
+)
+def test_a_title_names_what_its_asides_and_colon_name(title: str, shortened: list[str], other_names: list[str]) -> None:
+    assert title_variants(title) == (shortened, other_names)

@@ -38,3 +38,38 @@ def searcher(tmp_path: Path):
 def test_the_fuller_of_two_same_named_articles_leads(searcher) -> None:
     hits = search(searcher, parse_query("can shingles come back"))
     assert [hit.id for hit in hits[:2]] == ["b-full", "a-thin"]
+
+
+ASIDE_TITLE = """<html><head><title>Klippel-Trenaunay Syndrome (KTS)</title></head><body>
+<h1>Klippel-Trenaunay Syndrome (KTS)</h1>
+<h2>Overview</h2><p>A rare disorder present at birth with port-wine stains and overgrown limbs.</p>
+<h2>Treatment</h2><p>Compression garments and laser therapy ease the symptoms.</p></body></html>"""
+
+NEAR_NAMESAKE = """<html><head><title>Klippel-Feil syndrome</title></head><body>
+<h1>Klippel-Feil syndrome</h1>
+<h2>Overview</h2><p>Klippel-Feil syndrome is a bone disorder in which neck vertebrae are fused.
+A Klippel-Feil syndrome diagnosis is often made in childhood; the syndrome varies.</p>
+<h2>Symptoms</h2><p>A short neck and limited movement of the head and neck.</p>
+<h2>Causes</h2><p>Changes in the GDF6, GDF3 or MEOX1 genes.</p>
+<h2>Treatment</h2><p>Surgery, physical therapy and braces treat the syndrome in children.</p></body></html>"""
+
+
+@pytest.fixture
+def aside_searcher(tmp_path: Path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name, html in {"kts.html": ASIDE_TITLE, "kfs.html": NEAR_NAMESAKE}.items():
+        (folder / name).write_text(html, encoding="utf-8")
+    store = IndexStore(tmp_path / "index")
+    build_index([folder], store)
+    with store.open().searcher(weighting=SCORING) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["klippel trenaunay syndrome", "treatment for children with klippel-trenaunay-syndrome", "kts"],
+)
+def test_a_title_is_found_by_the_name_without_its_aside_and_by_the_aside(aside_searcher, query: str) -> None:
+    hits = search(aside_searcher, parse_query(query))
+    assert hits[0].id == "kts"
