@@ -119,6 +119,8 @@ class _Evaluator:
     def node(self, query: wq.Query) -> Scored:
         if isinstance(query, wq.Term):
             return self.term(query)
+        if isinstance(query, wq.DisjunctionMax):
+            return self.best_of(query)
         if isinstance(query, wq.Or):
             return self.union(query)
         if isinstance(query, wq.And):
@@ -145,6 +147,16 @@ class _Evaluator:
             # Coordination: a document matching k of the n parts keeps (k/n)**scale of its score.
             result.scores *= (matching / len(query.subqueries)) ** query.scale
         return result
+
+    def best_of(self, query: wq.DisjunctionMax) -> Scored:
+        """Each document's best part, plus `tiebreak` times the rest (Lucene's dis_max)."""
+        parts = [self.node(sub) for sub in query.subqueries]
+        if not parts:
+            return self.empty()
+        scores = np.array([p.scores for p in parts])
+        best = scores.max(axis=0)
+        combined = best + query.tiebreak * (scores.sum(axis=0) - best)
+        return Scored(combined * query.boost, np.logical_or.reduce([p.matched for p in parts]))
 
     def intersection(self, query: wq.And) -> Scored:
         parts = [self.node(sub) for sub in query.subqueries]

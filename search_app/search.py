@@ -11,6 +11,7 @@ for add to the score.  Words the index has never seen are matched fuzzily.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +38,7 @@ TITLE_PHRASE_BOOST = 6.0
 EXACT_TITLE_BOOST = 14.0  # the query's topic is the article's whole title
 EXACT_ALIAS_BOOST = 9.0  # ... or one of its aliases
 FRAGMENT_BOOST = 3.0  # per word of a name found inside a longer query
+MAX_FRAGMENT_WORDS = 4
 SYNONYM_BOOST = 2.0
 INTENT_BOOST = 30.0  # a keyword query's intent word ("gout treatment") names the section it wants
 QUESTION_INTENT_BOOST = 6.0  # in a long question the same words are often incidental
@@ -259,7 +261,7 @@ def _boosts(searcher: Searcher, parsed: ParsedQuery) -> list[wq.Query]:
     spelled_words = corrected_words(searcher, words) if parsed.correct else words
     fixed = dict(zip(words, spelled_words, strict=True))
     topic_text = " ".join(fixed.get(word, word) for word in parsed.topic)
-    topic_key = name_key(topic_text)
+    topic_key = " ".join(dict.fromkeys(name_key(topic_text).split()))  # "diabetes whats diabetes"
     # Titles can hold question or intent words themselves ("What I need to know about
     # Cirrhosis", "Kidney Failure: Choosing a Treatment"), so the fuller forms count too.
     spelled = " ".join(spelled_words)
@@ -268,12 +270,16 @@ def _boosts(searcher: Searcher, parsed: ParsedQuery) -> list[wq.Query]:
         group_keys = {name_key(term) for term in group}
         if topic_key in group_keys:
             keys |= group_keys
+    names: list[wq.Query] = []
     for key in filter(None, keys):
-        boosts += [
+        names += [
             wq.Term("name_key", TITLE_KEY_MARK + key, boost=EXACT_TITLE_BOOST),
             wq.Term("name_key", key, boost=EXACT_ALIAS_BOOST),
         ]
-    boosts += _name_fragments(topic_text, topic_key)
+    names += _name_fragments(searcher, topic_text)
+    if names:
+        # An article's best name counts, once: its exact title does not also earn its sub-names.
+        boosts.append(wq.DisjunctionMax(names))
     topic = analysed_terms(schema, "title", topic_text)
     if len(topic) > 1:
         boosts.append(wq.Phrase("title", topic, boost=TITLE_PHRASE_BOOST))
@@ -287,20 +293,39 @@ def _boosts(searcher: Searcher, parsed: ParsedQuery) -> list[wq.Query]:
     return boosts
 
 
-def _name_fragments(topic_text: str, topic_key: str) -> list[wq.Query]:
-    """Boosts for names inside a longer question: "does appendicitis always cause fever"."""
-    words = name_key(topic_text).split()
+def _name_fragments(searcher: Searcher, topic_text: str) -> list[wq.Query]:
+    """Boosts for names inside a longer question: "does appendicitis always cause fever".
+
+    A name's words may come in another order or with words between them: "ischemic
+    syncope stroke" holds "ischemic stroke", "pain in my lower back" holds "back pain".
+    """
+    present = set(name_key(topic_text).split())
+    by_word = derived(searcher, "names_by_word", _names_by_word)
+    found = {key for word in present for key in by_word.get(word, ()) if present.issuperset(key.split())}
+    keys = sorted(key for key in found if set(key.split()) != present)  # not the name itself, reordered
     boosts: list[wq.Query] = []
-    for size in range(1, min(4, len(words)) + 1):
-        for start in range(len(words) - size + 1):
-            key = " ".join(words[start : start + size])
-            if key != topic_key:
-                boost = FRAGMENT_BOOST * size
-                boosts += [
-                    wq.Term("name_key", TITLE_KEY_MARK + key, boost=boost),
-                    wq.Term("name_key", key, boost=boost),
-                ]
+    for key in keys:
+        boost = FRAGMENT_BOOST * min(len(key.split()), MAX_FRAGMENT_WORDS)
+        boosts += [
+            wq.Term("name_key", TITLE_KEY_MARK + key, boost=boost),
+            wq.Term("name_key", key, boost=boost),
+        ]
     return boosts
+
+
+def _names_by_word(searcher: Searcher) -> dict[str, list[str]]:
+    """Every title and alias key of the index, filed under its rarest word.
+
+    A name inside a query holds all its words, so looking it up by any one of them
+    finds it; the rarest keeps the lists short ("syndrome" is in thousands of names).
+    """
+    keys = {term.decode("utf-8").removeprefix(TITLE_KEY_MARK) for term in searcher.reader().lexicon("name_key")}
+    names_with_word = Counter(word for key in keys for word in set(key.split()))
+    by_word: dict[str, list[str]] = {}
+    for key in sorted(keys):
+        rarest = min(key.split(), key=lambda word: (names_with_word[word], word))
+        by_word.setdefault(rarest, []).append(key)
+    return by_word
 
 
 def best_sections(article: dict, parsed: ParsedQuery, limit: int = 2) -> list[SectionRef]:

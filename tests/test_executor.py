@@ -56,6 +56,21 @@ def test_whole_queries_rank_as_whoosh_does(index_dir: Path, text: str) -> None:
         assert array_scores(searcher, query) == pytest.approx(expected)
 
 
+def test_dis_max_scores_each_document_by_its_best_part(index_dir: Path) -> None:
+    """Whoosh's own DisjunctionMaxMatcher compares parts standing on different documents, so
+    the expected scores are the best of each part's Whoosh scores."""
+    parts = [wq.Term("title", "asthma", boost=3.0), wq.Term("content", "asthma"), wq.Term("content", "scar")]
+    with IndexStore(index_dir).open().searcher(weighting=SCORING) as searcher:
+        expected: dict[int, float] = {}
+        for part in parts:
+            for docnum, score in whoosh_scores(searcher, part).items():
+                expected[docnum] = max(expected.get(docnum, 0.0), score)
+        assert len(expected) >= 2
+        assert array_scores(searcher, wq.DisjunctionMax(parts)) == pytest.approx(expected)
+        summed = array_scores(searcher, wq.DisjunctionMax(parts, tiebreak=1.0))
+        assert summed == pytest.approx(array_scores(searcher, wq.Or(parts)))
+
+
 def test_deleted_articles_never_score(tmp_path: Path, small_corpus: Path) -> None:
     store = IndexStore(tmp_path / "index")
     build_index([small_corpus], store)

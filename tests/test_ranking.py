@@ -73,3 +73,60 @@ def aside_searcher(tmp_path: Path):
 def test_a_title_is_found_by_the_name_without_its_aside_and_by_the_aside(aside_searcher, query: str) -> None:
     hits = search(aside_searcher, parse_query(query))
     assert hits[0].id == "kts"
+
+
+def _article(title: str, sections: dict[str, str], aliases: str = "") -> str:
+    other_names = f"<p>Other names: {aliases}</p>" if aliases else ""
+    body = "".join(f"<h2>{heading}</h2><p>{text}</p>" for heading, text in sections.items())
+    return f"<html><head><title>{title}</title></head><body><h1>{title}</h1>{other_names}{body}</body></html>"
+
+
+@pytest.fixture
+def names_searcher(tmp_path: Path):
+    articles = {
+        "pain.html": _article(
+            "Pain",
+            {
+                "Overview": "Pain is a signal in your nervous system that something may be wrong.",
+                "Treatment": "Pain relievers, physical therapy and rest help.",
+            },
+        ),
+        "back-pain.html": _article(
+            "Back Pain",
+            {"Overview": "Back pain is one of the most common medical problems, often in the lower back."},
+        ),
+        "opmd-lean.html": _article(
+            "Oculopharyngeal muscular dystrophy",
+            {"Overview": "A muscle disease that begins in adulthood."},
+            aliases="oculopharyngeal dystrophy; muscular dystrophy",
+        ),
+        "opmd-full.html": _article(
+            "Oculopharyngeal muscular dystrophy",
+            {
+                "Overview": "A muscle disease that begins in adulthood, with droopy eyelids.",
+                "Symptoms": "Droopy eyelids and trouble swallowing.",
+                "Causes": "Changes in the PABPN1 gene.",
+                "Treatment": "Surgery can lift the eyelids.",
+                "Inheritance": "Usually autosomal dominant.",
+            },
+        ),
+    }
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name, html in articles.items():
+        (folder / name).write_text(html, encoding="utf-8")
+    store = IndexStore(tmp_path / "index")
+    build_index([folder], store)
+    with store.open().searcher(weighting=SCORING) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("query", ["what helps pain in my lower back", "back and neck pain"])
+def test_a_name_is_found_in_a_question_with_words_between_or_reordered(names_searcher, query: str) -> None:
+    assert search(names_searcher, parse_query(query))[0].id == "back-pain"
+
+
+def test_an_exact_title_does_not_also_earn_its_sub_names(names_searcher) -> None:
+    """Two articles of one name: an extra alias inside the name is no reason to lead."""
+    hits = search(names_searcher, parse_query("oculopharyngeal muscular dystrophy"))
+    assert [hit.id for hit in hits[:2]] == ["opmd-full", "opmd-lean"]
