@@ -156,6 +156,10 @@ def analysed_terms(schema: Schema, fieldname: str, text: str) -> list[str]:
 
 
 def _word_clause(searcher: Searcher, word: str, weight: float, correct: bool = True) -> wq.Query | None:
+    parts = [part for part in word.split("-") if part]
+    if len(parts) > 1:  # each part of "klippel-trenaunay" or "long-chaon" counts, and is spelled, alone
+        clauses = [c for c in (_word_clause(searcher, part, weight, correct) for part in parts) if c is not None]
+        return wq.Or(clauses) if clauses else None
     schema = searcher.schema
     stems = analysed_terms(schema, "content", word)
     if not stems:
@@ -226,12 +230,15 @@ def _distance(a: str, b: str) -> int:
 
 def corrected_words(searcher: Searcher, words: list[str]) -> list[str]:
     """The words with each unknown one replaced by its best correction, if any."""
-    fixed = []
-    for word in words:
-        stems = analysed_terms(searcher.schema, "content", word)
-        best = corrections(searcher, word, limit=1) if stems and not known_word(searcher, stems[0]) else []
-        fixed.append(best[0] if best else word)
-    return fixed
+    return [_corrected(searcher, word) for word in words]
+
+
+def _corrected(searcher: Searcher, word: str) -> str:
+    if "-" in word:
+        return "-".join(_corrected(searcher, part) for part in word.split("-"))
+    stems = analysed_terms(searcher.schema, "content", word)
+    best = corrections(searcher, word, limit=1) if stems and not known_word(searcher, stems[0]) else []
+    return best[0] if best else word
 
 
 def _intent_word_clause(schema: Schema, word: str) -> wq.Query | None:

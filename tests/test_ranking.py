@@ -9,6 +9,7 @@ import pytest
 from indexer.build import build_index
 from indexer.store import IndexStore
 from search_app.query import parse_query
+from search_app.results import search_page
 from search_app.search import SCORING, search
 
 THIN = """<html><head><title>Shingles</title></head><body><h1>Shingles</h1>
@@ -130,3 +131,15 @@ def test_an_exact_title_does_not_also_earn_its_sub_names(names_searcher) -> None
     """Two articles of one name: an extra alias inside the name is no reason to lead."""
     hits = search(names_searcher, parse_query("oculopharyngeal muscular dystrophy"))
     assert [hit.id for hit in hits[:2]] == ["opmd-full", "opmd-lean"]
+
+
+@pytest.mark.parametrize("query", ["klippel-trenaunay", "klippel-trenauny syndrome treatment"])
+def test_every_part_of_a_hyphenated_name_counts_and_is_spelled(aside_searcher, query: str) -> None:
+    """Only "klippel" counted before: the article that repeats it most led."""
+    assert search(aside_searcher, parse_query(query))[0].id == "kts"
+
+
+def test_did_you_mean_corrects_inside_a_hyphenated_word(aside_searcher) -> None:
+    page = search_page(aside_searcher, parse_query("klippel-trenauny syndrome"))
+    assert page.did_you_mean == "klippel-trenaunay syndrome"
+    assert page.hits[0].id == "kts"
