@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bench import engine
 from bench.corpus import Doc, TopicSet, load_docs, load_topic_sets
+from bench.heldout import heldout_sets
 from bench.peers import PEERS, Peer
 from bench.report import BuildTime, api_section, build_section, suggest_section, topic_set_section
 from bench.runfiles import Run, answer
@@ -25,6 +26,7 @@ from bench.sections import SectionPicker
 from bench.timing import percentile
 
 REPO = Path(__file__).resolve().parents[1]
+SET_GROUPS = ("dev", "heldout")
 
 
 @dataclass
@@ -53,7 +55,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"comma-separated peers to run, from {','.join(PEERS)} (default: all; '' for none)",
     )
     parser.add_argument("--quick", action="store_true", help="only the first 100 topics of each set")
+    parser.add_argument(
+        "--sets",
+        type=_set_groups,
+        default=list(SET_GROUPS),
+        help="comma-separated groups of topic sets: dev (../shared/eval), heldout (made from MedQuAD; default: both)",
+    )
     return parser.parse_args(argv)
+
+
+def _set_groups(text: str) -> list[str]:
+    groups = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in groups if name not in SET_GROUPS]
+    if unknown or not groups:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(SET_GROUPS)}")
+    return groups
 
 
 def _peer_names(text: str) -> list[str]:
@@ -67,7 +83,11 @@ def _peer_names(text: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    topic_sets = load_topic_sets(args.eval, args.work, args.quick)
+    topic_sets = []
+    if "dev" in args.sets:
+        topic_sets += load_topic_sets(args.eval, args.work, args.quick)
+    if "heldout" in args.sets:
+        topic_sets += heldout_sets(args.medquad, args.eval, args.work, args.quick)
     results = Results()
     run_engine(args.medquad, args.work, topic_sets, results)
     peers = installed_peers(args.peers)
