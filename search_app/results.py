@@ -75,7 +75,7 @@ def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: in
     result = SearchPage(query=parsed.text, page=page, size=size, emergency=parsed.emergency)
     whoosh_query = build_query(searcher, parsed) if not parsed.is_empty else None
     if whoosh_query is not None:
-        scored = score_articles(searcher, whoosh_query)
+        scored = score_articles(searcher, whoosh_query, parsed)
         result.total = int(scored.matched.sum())
         matched = scored.matched
         result.facets = {name: _counts(values, matched) for name, values in facet_postings(searcher).items()}

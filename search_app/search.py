@@ -40,8 +40,11 @@ EXACT_ALIAS_BOOST = 9.0  # ... or one of its aliases
 FRAGMENT_BOOST = 3.0  # per word of a name found inside a longer query
 MAX_FRAGMENT_WORDS = 4
 SYNONYM_BOOST = 2.0
-INTENT_BOOST = 30.0  # a keyword query's intent word ("gout treatment") names the section it wants
-QUESTION_INTENT_BOOST = 6.0  # in a long question the same words are often incidental
+# An article with the section a keyword query asks for ("gout treatment") scores this much
+# more, in proportion to how well it matches; in a long question the same words are often
+# incidental ("can cervicitis cause infertility" is not asking for causes of cervicitis).
+INTENT_FACTOR = 0.3
+QUESTION_INTENT_FACTOR = 0.1
 SHORT_QUERY_WORDS = 6
 INTENT_WORD_WEIGHT = 0.3  # intent words still count, a little, as text
 RICHNESS_WEIGHT = 0.15  # per log-unit of distinct section kinds an article has
@@ -76,7 +79,7 @@ def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sectio
     if whoosh_query is None:
         return []
     with_sections = limit if with_sections is None else with_sections
-    scored = score_articles(searcher, whoosh_query)
+    scored = score_articles(searcher, whoosh_query, parsed)
     hits = []
     for rank, docnum in enumerate(scored.top(limit)):
         stored = searcher.stored_fields(int(docnum))
@@ -89,7 +92,7 @@ def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sectio
     return hits
 
 
-def score_articles(searcher: Searcher, whoosh_query: wq.Query) -> Scored:
+def score_articles(searcher: Searcher, whoosh_query: wq.Query, parsed: ParsedQuery | None = None) -> Scored:
     """Every article's score; among articles with the asked-for name, fuller ones first.
 
     MedQuAD, like many sites, holds several articles of one name ("Shingles" as a
@@ -105,7 +108,22 @@ def score_articles(searcher: Searcher, whoosh_query: wq.Query) -> Scored:
         exact = evaluate(searcher, wq.Or(named)).matched & scored.matched
         prior = derived(searcher, "richness", _richness)
         scored.scores = np.where(exact, scored.scores * (1 + RICHNESS_WEIGHT * prior), scored.scores)
+    if parsed is not None:
+        _favour_asked_sections(searcher, scored, parsed)
     return scored
+
+
+def _favour_asked_sections(searcher: Searcher, scored: Scored, parsed: ParsedQuery) -> None:
+    """Scale up the articles that have the sections the query asks for, the first most.
+
+    A factor, not an added constant: it reorders articles that match about equally
+    well (three articles named "Canavan disease", one with an Inheritance section),
+    never lifts a weak match over a strong one.
+    """
+    factor = INTENT_FACTOR if len(parsed.words) <= SHORT_QUERY_WORDS else QUESTION_INTENT_FACTOR
+    for rank, kind in enumerate(parsed.intent.kinds):
+        has_kind = evaluate(searcher, wq.Term("kinds", kind)).matched
+        scored.scores = np.where(has_kind, scored.scores * (1 + factor / (rank + 1)), scored.scores)
 
 
 def _richness(searcher: Searcher) -> np.ndarray:
@@ -295,8 +313,6 @@ def _boosts(searcher: Searcher, parsed: ParsedQuery) -> list[wq.Query]:
             clause = _phrase_clause(schema, term, {"title": SYNONYM_BOOST, "aliases": SYNONYM_BOOST})
             if clause is not None:
                 boosts.append(clause)
-    intent_boost = INTENT_BOOST if len(parsed.words) <= SHORT_QUERY_WORDS else QUESTION_INTENT_BOOST
-    boosts += [wq.Term("kinds", kind, boost=intent_boost / (rank + 1)) for rank, kind in enumerate(parsed.intent.kinds)]
     return boosts
 
 

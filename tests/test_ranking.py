@@ -143,3 +143,45 @@ def test_did_you_mean_corrects_inside_a_hyphenated_word(aside_searcher) -> None:
     page = search_page(aside_searcher, parse_query("klippel-trenauny syndrome"))
     assert page.did_you_mean == "klippel-trenaunay syndrome"
     assert page.hits[0].id == "kts"
+
+
+CANAVAN_SHORT = """<html><head><title>Canavan disease</title></head><body><h1>Canavan disease</h1>
+<h2>Overview</h2><p>Canavan disease is a rare brain disorder that damages the nerve cells' coating.</p>
+<h2>Treatment</h2><p>Care aims at comfort, nutrition and preventing infections.</p></body></html>"""
+
+CANAVAN_GENETIC = """<html><head><title>Canavan disease</title></head><body><h1>Canavan disease</h1>
+<p class="also-called">Also called: aspartoacylase deficiency, ASP deficiency, ACY2 deficiency,
+spongy degeneration of the brain, Canavan-van Bogaert-Bertrand disease</p>
+<h2>Overview</h2><p>Canavan disease is a rare inherited disorder that damages nerve cells in the brain,
+so babies with Canavan disease lose skills they had learned. Many other names describe it:
+aspartoacylase deficiency, spongy degeneration of the brain.</p>
+<h2>Inheritance</h2><p>It passes from parents who both carry a changed ASPA gene.</p></body></html>"""
+
+INHERITED_ELSEWHERE = """<html><head><title>Retinal dystrophy</title></head><body><h1>Retinal dystrophy</h1>
+<h2>Overview</h2><p>Damage to the light-sensing cells of the eye; one family of causes is a disorder
+of the brain's white matter such as Canavan disease.</p>
+<h2>Inheritance</h2><p>Most retinal dystrophies are passed down in families.</p></body></html>"""
+
+
+@pytest.fixture
+def intent_searcher(tmp_path: Path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    pages = {"canavan-a.html": CANAVAN_SHORT, "canavan-b.html": CANAVAN_GENETIC, "retina.html": INHERITED_ELSEWHERE}
+    for name, html in pages.items():
+        (folder / name).write_text(html, encoding="utf-8")
+    store = IndexStore(tmp_path / "index")
+    build_index([folder], store)
+    with store.open().searcher(weighting=SCORING) as opened:
+        yield opened
+
+
+def test_of_same_named_articles_the_one_with_the_asked_section_leads(intent_searcher) -> None:
+    hits = search(intent_searcher, parse_query("canavan disease inherited"))
+    assert hits[0].id == "canavan-b"
+    assert hits[0].sections[0].kind == "inheritance"
+
+
+def test_the_asked_section_never_lifts_a_weaker_match_over_the_named_condition(intent_searcher) -> None:
+    ids = [hit.id for hit in search(intent_searcher, parse_query("canavan inherited"))]
+    assert ids == ["canavan-b", "canavan-a", "retina"]
