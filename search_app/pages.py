@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -13,9 +14,9 @@ from indexer.store import IndexMissing
 from search_app.highlight import mark, stems_of
 from search_app.index import get_searcher
 from search_app.params import MAX_PAGE, BadParameter, parse_int, query_text
-from search_app.query import QueryError, parse_query
+from search_app.query import ParsedQuery, QueryError, parse_query, without_filter
 from search_app.querylog import article_target, log_click, log_search
-from search_app.results import facet_label, search_page
+from search_app.results import FACETS, facet_label, search_page
 from search_app.synonyms import load_synonyms
 
 bp = Blueprint("pages", __name__)
@@ -43,7 +44,40 @@ def results() -> tuple[str, int] | str:
         return render_template("search.html", query=query[:200], result=None, error=str(error)), 400
     result = search_page(get_searcher(), parsed, page, int(current_app.config["RESULTS_PER_PAGE"]))
     search_id = log_search("page", parsed, result.total, page) if not parsed.is_empty else None
-    return render_template("search.html", query=query, result=result, facet_label=facet_label, search_id=search_id)
+    filters = active_filters(query, parsed, result.facets)
+    return render_template(
+        "search.html",
+        query=query,
+        result=result,
+        facet_label=facet_label,
+        search_id=search_id,
+        filters=filters,
+        removals={f"{f.facet}:{f.value}": f.remove_url for f in filters},
+    )
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    facet: str
+    value: str  # as the index holds it, lower-cased for comparing with a facet's values
+    label: str
+    remove_url: str
+
+
+def active_filters(query: str, parsed: ParsedQuery, facets: dict[str, list[tuple[str, int]]]) -> list[ActiveFilter]:
+    """The query's filters as the page shows them: a label and a link that takes each one away.
+
+    A value is labelled as its facet spells it ("GARD" for `source:gard`).
+    """
+    facet_of = {field_name: facet for facet, field_name in FACETS.items()}
+    shown = []
+    for field_name, value in parsed.filters:
+        facet = facet_of.get(field_name, field_name)
+        spelled = {v.lower(): v for v, _count in facets.get(facet, [])}.get(value.lower(), value)
+        remove = url_for("pages.results", q=without_filter(query, field_name, value))
+        label = f"{facet.capitalize()}: {facet_label(facet, spelled)}"
+        shown.append(ActiveFilter(facet, value.lower(), label, remove))
+    return shown
 
 
 @bp.get("/articles/<path:article_id>")

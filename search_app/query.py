@@ -72,7 +72,11 @@ def parse_query(text: str, synonyms: Synonyms | None = None, correct: bool = Tru
     emergency = is_emergency(text)
     intent = detect_intent(plain)
     if emergency:
-        intent = replace(intent, kinds=("when_to_see_doctor", *(k for k in intent.kinds if k != "when_to_see_doctor")))
+        intent = _first(intent, ("when_to_see_doctor",))
+    filters = list(dict.fromkeys(filters))
+    chosen_kinds = tuple(value for name, value in filters if name == "kinds" and value in SECTION_KINDS)
+    if chosen_kinds:  # "lupus section:treatment" shows each article's Treatment section
+        intent = _first(intent, chosen_kinds)
     return ParsedQuery(
         text=text.strip(),
         words=tuple(words),
@@ -84,6 +88,26 @@ def parse_query(text: str, synonyms: Synonyms | None = None, correct: bool = Tru
         emergency=emergency,
         correct=correct,
     )
+
+
+def _first(intent: Intent, kinds: tuple[str, ...]) -> Intent:
+    """The intent with `kinds` asked for before any other."""
+    return replace(intent, kinds=(*kinds, *(k for k in intent.kinds if k not in kinds)))
+
+
+def without_filter(text: str, field_name: str, value: str) -> str:
+    """The query text without its filters on (index field, value): an active filter's "remove" link."""
+    kept: list[str] = []
+    start = 0
+    for match in _TOKEN.finditer(text):
+        _neg_phrase, _phrase, neg_field, name, raw, _neg_word, _word = match.groups()
+        if name is None or neg_field or name.lower() not in FILTER_FIELDS:
+            continue
+        if _filter(name.lower(), raw.strip('"')) == (field_name, value):
+            kept.append(text[start : match.start()])
+            start = match.end()
+    kept.append(text[start:])
+    return " ".join("".join(kept).split())
 
 
 def _clean(text: str) -> str:

@@ -164,8 +164,18 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
         excluded = [c for c in (_phrase_clause(schema, e, PLAIN_FIELDS) for e in parsed.excluded) if c]
         main = wq.AndNot(main, wq.Or(excluded)) if excluded else main
     if parsed.filters:
-        main = wq.And([main, *[wq.Term(name, value) for name, value in parsed.filters]])
+        main = wq.And([main, *[_filter_term(searcher, name, value) for name, value in parsed.filters]])
     return main
+
+
+def _filter_term(searcher: Searcher, name: str, value: str) -> wq.Query:
+    if name == "source":  # kept as the source writes it ("GARD"); visitors type any case
+        value = derived(searcher, "sources", _sources_by_lower_case).get(value.lower(), value)
+    return wq.Term(name, value)
+
+
+def _sources_by_lower_case(searcher: Searcher) -> dict[str, str]:
+    return {term.lower(): term for term in searcher.reader().field_terms("source")}
 
 
 def analysed_terms(schema: Schema, fieldname: str, text: str) -> list[str]:

@@ -130,3 +130,20 @@ def test_misspelling_shows_corrected_results_with_a_way_back(client: FlaskClient
 def test_known_words_are_never_corrected(client: FlaskClient) -> None:
     data = client.get("/api/search", query_string={"q": "gout"}).get_json()
     assert data["did_you_mean"] is None and data["corrected"] is False
+
+
+def test_a_section_filter_shows_that_section_of_every_hit(client: FlaskClient) -> None:
+    data = client.get("/api/search", query_string={"q": "skin section:causes"}).get_json()
+    assert data["hits"] and all(hit["sections"][0]["kind"] == "causes" for hit in data["hits"])
+
+
+def test_active_filters_are_shown_with_links_that_remove_them(client: FlaskClient) -> None:
+    page = client.get("/search", query_string={"q": "skin section:causes"}).get_data(as_text=True)
+    assert 'aria-label="Remove filter Section: Causes"' in page
+    assert 'href="/search?q=skin"' in page  # the chip and the selected facet value both take it away
+    assert 'aria-current="true"' in page
+
+
+def test_a_zero_result_page_says_the_filter_is_why(client: FlaskClient) -> None:
+    page = client.get("/search", query_string={"q": "gout section:stages"}).get_data(as_text=True)
+    assert "with this filter" in page and 'href="/search?q=gout"' in page
