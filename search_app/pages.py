@@ -11,12 +11,13 @@ from werkzeug.wrappers import Response
 
 from indexer.article import SECTION_LABELS
 from indexer.store import IndexMissing
-from search_app.highlight import mark, stems_of
+from search_app.highlight import mark
 from search_app.index import get_searcher
 from search_app.params import MAX_PAGE, BadParameter, parse_int, query_text
 from search_app.query import ParsedQuery, QueryError, parse_query, without_filter
 from search_app.querylog import article_target, log_click, log_search
-from search_app.results import FACETS, facet_label, search_page
+from search_app.results import FACETS, facet_label, marked_stems, search_page
+from search_app.search import corrected_words
 from search_app.synonyms import load_synonyms
 
 bp = Blueprint("pages", __name__)
@@ -88,7 +89,7 @@ def article(article_id: str) -> str:
         abort(404)
     data = json.loads(fields["article"])
     query = request.args.get("q", "")[:500]
-    stems = stems_of(query.split()) if query else frozenset()
+    stems = _article_stems(query, request.args.get("exact") != "1")
     sections = [
         {**section, "label": SECTION_LABELS.get(section["kind"], ""), "blocks": _blocks(section["text"], stems)}
         for section in data["sections"]
@@ -96,6 +97,15 @@ def article(article_id: str) -> str:
     return render_template(
         "article.html", article=data, sections=sections, query=query, best=request.args.get("section", "")
     )
+
+
+def _article_stems(query: str, correct: bool) -> frozenset[str]:
+    """What to mark in an article reached from a search: its words as the results page marked them."""
+    try:
+        parsed = parse_query(query, load_synonyms(), correct=correct)
+    except QueryError:
+        return frozenset()
+    return marked_stems(parsed, corrected_words(get_searcher(), list(parsed.words)) if correct else None)
 
 
 def _blocks(text: str, stems: frozenset[str]) -> list[tuple[str, list[Markup]]]:

@@ -80,14 +80,24 @@ def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: in
         matched = scored.matched
         result.facets = {name: _counts(values, matched) for name, values in facet_postings(searcher).items()}
         fixed = corrected_words(searcher, list(parsed.words))
-        words = fixed + [w for p in parsed.phrases for w in p.split()]
-        stems = stems_of(words + list(parsed.words))
+        stems = marked_stems(parsed, fixed)
         top = scored.top(page * size)[(page - 1) * size :]
         result.hits = [_page_hit(searcher.stored_fields(int(d)), float(scored.scores[d]), parsed, stems) for d in top]
         result.did_you_mean = " ".join(fixed) if fixed != list(parsed.words) else None
         result.corrected = bool(result.did_you_mean) and parsed.correct
     result.took_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
+
+
+def marked_stems(parsed: ParsedQuery, corrected: list[str] | None = None) -> frozenset[str]:
+    """The stems to mark in text: the query's words and phrases, and their spelling corrections.
+
+    Excluded words are not marked, nor the words of a many-word intent phrase: "life"
+    in "lupus life expectancy" asked for the Outlook, it would only mark "life-threatening".
+    """
+    phrase_words = {w for phrase in parsed.intent.words if " " in phrase for w in phrase.split()}
+    words = [w for w in [*parsed.words, *(corrected or [])] if w not in phrase_words]
+    return stems_of(words + [w for p in parsed.phrases for w in p.split()])
 
 
 def _counts(values: dict[str, np.ndarray], matched: np.ndarray) -> list[tuple[str, int]]:

@@ -364,7 +364,8 @@ def _names_by_word(searcher: Searcher) -> dict[str, list[str]]:
 def best_sections(article: dict, parsed: ParsedQuery, limit: int = 2) -> list[SectionRef]:
     """The sections a visitor wants first: the asked-for kind, else the one the words hit most.
 
-    With no intent and no better match, the overview leads.
+    With no intent and no better match, the overview leads; two sections of one
+    heading are one answer, shown once.
     """
     sections = article["sections"]
     if not sections:
@@ -383,5 +384,10 @@ def best_sections(article: dict, parsed: ParsedQuery, limit: int = 2) -> list[Se
             index,
         )
 
-    ranked = sorted(enumerate(sections), key=rank)
-    return [SectionRef(s["kind"], s["heading"], s["anchor"], s.get("qtype", "")) for _, s in ranked[:limit]]
+    chosen: list[SectionRef] = []
+    for _, section in sorted(enumerate(sections), key=rank):
+        if all(section["heading"] != ref.heading for ref in chosen):  # MedQuAD repeats "What is (are) X?"
+            chosen.append(SectionRef(section["kind"], section["heading"], section["anchor"], section.get("qtype", "")))
+        if len(chosen) == limit:
+            break
+    return chosen

@@ -147,3 +147,21 @@ def test_active_filters_are_shown_with_links_that_remove_them(client: FlaskClien
 def test_a_zero_result_page_says_the_filter_is_why(client: FlaskClient) -> None:
     page = client.get("/search", query_string={"q": "gout section:stages"}).get_data(as_text=True)
     assert "with this filter" in page and 'href="/search?q=gout"' in page
+
+
+def test_the_article_page_marks_what_the_results_marked(client: FlaskClient) -> None:
+    query = {"q": "acne -scars section:treatment"}
+    page = client.get("/articles/acne-scars", query_string=query).get_data(as_text=True)
+    assert "<mark>acne</mark>" in page.lower()
+    assert "<mark>scar" not in page.lower() and "<mark>section" not in page.lower()  # excluded, and a filter
+
+
+def test_the_article_page_marks_the_corrected_spelling(client: FlaskClient) -> None:
+    page = client.get("/articles/asthma", query_string={"q": "asthmma"}).get_data(as_text=True)
+    assert "<mark>asthma</mark>" in page.lower()
+
+
+def test_words_of_a_many_word_intent_phrase_are_not_marked(client: FlaskClient) -> None:
+    data = client.get("/api/search", query_string={"q": "acne scars social life expectancy"}).get_json()
+    snippets = " ".join(s["snippet"] for hit in data["hits"] for s in hit["sections"]).lower()
+    assert "<mark>social</mark> life" in snippets  # "social" is marked beside the unmarked "life"

@@ -10,7 +10,7 @@ from indexer.build import build_index
 from indexer.store import IndexStore
 from search_app.query import parse_query
 from search_app.results import search_page
-from search_app.search import SCORING, search
+from search_app.search import SCORING, best_sections, search
 
 THIN = """<html><head><title>Shingles</title></head><body><h1>Shingles</h1>
 <p>Shingles is a painful rash caused by the chickenpox virus waking up again.</p></body></html>"""
@@ -185,3 +185,15 @@ def test_of_same_named_articles_the_one_with_the_asked_section_leads(intent_sear
 def test_the_asked_section_never_lifts_a_weaker_match_over_the_named_condition(intent_searcher) -> None:
     ids = [hit.id for hit in search(intent_searcher, parse_query("canavan inherited"))]
     assert ids == ["canavan-b", "canavan-a", "retina"]
+
+
+def test_best_sections_never_repeat_a_heading() -> None:
+    article = {
+        "sections": [
+            {"kind": "overview", "heading": "What is (are) Diabetes?", "anchor": "sec-1", "text": "diabetes is"},
+            {"kind": "overview", "heading": "What is (are) Diabetes?", "anchor": "sec-2", "text": "diabetes means"},
+            {"kind": "symptoms", "heading": "What are the symptoms of Diabetes?", "anchor": "sec-3", "text": "thirst"},
+        ]
+    }
+    refs = best_sections(article, parse_query("diabetes"))
+    assert [ref.anchor for ref in refs] == ["sec-1", "sec-3"]
