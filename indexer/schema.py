@@ -23,7 +23,7 @@ from whoosh.analysis.analyzers import Analyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # bump when what a field holds changes (4: generic head nouns in name keys)
 ENTITY_FIELDS = ("types", "treatments", "specialists")
 # The tokenizer splits "Crohn's" and "don't"; their tails are noise, not words.
 POSSESSIVES = frozenset({"s", "t"})
@@ -54,13 +54,20 @@ def plain_analyzer() -> Analyzer:
 _KEY_ANALYZER = text_analyzer()
 
 
+# Head nouns that name "something wrong with" a body part interchangeably: "eye
+# disorders", "eye diseases" and "eye problems" are one name.
+GENERIC_HEADS = {"disord": "diseas", "condit": "diseas", "problem": "diseas"}
+
+
 def name_key(name: str) -> str:
     """A name as one term that ignores case, punctuation, stop words and word endings.
 
     >>> name_key("Hereditary Neuropathies") == name_key("hereditary neuropathy")
     True
+    >>> name_key("Autoimmune Diseases") == name_key("autoimmune disorders")
+    True
     """
-    return " ".join(token.text for token in _KEY_ANALYZER(name))
+    return " ".join(GENERIC_HEADS.get(token.text, token.text) for token in _KEY_ANALYZER(name))
 
 
 def build_schema() -> Schema:

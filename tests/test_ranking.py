@@ -197,3 +197,21 @@ def test_best_sections_never_repeat_a_heading() -> None:
     }
     refs = best_sections(article, parse_query("diabetes"))
     assert [ref.anchor for ref in refs] == ["sec-1", "sec-3"]
+
+
+def test_disorders_diseases_and_problems_name_one_thing(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "eye.html").write_text(
+        "<h1>Eye Diseases</h1><h2>Overview</h2><p>Conditions that affect sight and the eyes.</p>", encoding="utf-8"
+    )
+    (folder / "dry.html").write_text(
+        "<h1>Dry Eye</h1><h2>Overview</h2><p>Eye disorders and eye problems: dry eye is among the commonest, "
+        "and eye disorders like it cause eye problems in many older adults.</p>",
+        encoding="utf-8",
+    )
+    store = IndexStore(tmp_path / "index")
+    build_index([folder], store)
+    with store.open().searcher(weighting=SCORING) as searcher:
+        for query in ("eye disorders", "eye problems"):
+            assert search(searcher, parse_query(query))[0].id == "eye", query
