@@ -55,8 +55,9 @@ _KEY_ANALYZER = text_analyzer()
 
 
 # Head nouns that name "something wrong with" a body part interchangeably: "eye
-# disorders", "eye diseases" and "eye problems" are one name.
-GENERIC_HEADS = {"disord": "diseas", "condit": "diseas", "problem": "diseas"}
+# disorders", "eye diseases" and "eye problems" are one name, "mental illness" and
+# "mental disorders" too.
+GENERIC_HEADS = {"disord": "diseas", "condit": "diseas", "problem": "diseas", "ill": "diseas"}
 
 
 def name_key(name: str) -> str:
