@@ -17,7 +17,7 @@ from search_app.params import MAX_PAGE, BadParameter, parse_int, query_text
 from search_app.query import ParsedQuery, QueryError, parse_query, without_filter
 from search_app.querylog import article_target, log_click, log_search
 from search_app.results import FACETS, facet_label, marked_stems, search_page
-from search_app.search import corrected_words
+from search_app.spelling import corrected_words
 from search_app.synonyms import load_synonyms
 
 bp = Blueprint("pages", __name__)

@@ -24,6 +24,7 @@ from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
 from search_app.executor import Scored, derived, evaluate
 from search_app.query import ParsedQuery
+from search_app.spelling import analysed_terms, corrected_words, corrections, known_word
 
 FIELD_BOOSTS: dict[str, float] = {
     "title": 5.0,
@@ -49,8 +50,6 @@ SHORT_QUERY_WORDS = 6
 INTENT_WORD_WEIGHT = 0.3  # intent words still count, a little, as text
 RICHNESS_WEIGHT = 0.15  # per log-unit of distinct section kinds an article has
 MAX_QUERY_WORDS = 32
-MAX_CORRECTIONS = 2  # an unknown word is matched through at most this many known ones
-MAX_REMEMBERED_CORRECTIONS = 10_000  # a long message's first words carry its subject; more only cost time
 PLAIN_FIELDS = {"title": 1.0, "aliases": 1.0, "content": 1.0}
 SCORING = BM25F(B=0.75, K1=1.2, title_B=0.75, aliases_B=0.5)
 
@@ -146,7 +145,8 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
             # article's text it would only make thousands of weak candidates.
             clause = _intent_word_clause(schema, word)
         else:
-            clause = _word_clause(searcher, word, 1.0, parsed.correct)
+            context = tuple(w for w in parsed.words if w != word)
+            clause = _word_clause(searcher, word, 1.0, parsed.correct, context)
         if clause is not None:
             clauses.append(clause)
     phrase_fields = {name: boost for name, boost in FIELD_BOOSTS.items() if name != "title_exact"}
@@ -178,15 +178,14 @@ def _sources_by_lower_case(searcher: Searcher) -> dict[str, str]:
     return {term.lower(): term for term in searcher.reader().field_terms("source")}
 
 
-def analysed_terms(schema: Schema, fieldname: str, text: str) -> list[str]:
-    """Text as the index holds it in a field: stemmed, folded, stop words out."""
-    return list(schema[fieldname].process_text(text, mode="query"))
-
-
-def _word_clause(searcher: Searcher, word: str, weight: float, correct: bool = True) -> wq.Query | None:
+def _word_clause(
+    searcher: Searcher, word: str, weight: float, correct: bool = True, context: tuple[str, ...] = ()
+) -> wq.Query | None:
     parts = [part for part in word.split("-") if part]
     if len(parts) > 1:  # each part of "klippel-trenaunay" or "long-chaon" counts, and is spelled, alone
-        clauses = [c for c in (_word_clause(searcher, part, weight, correct) for part in parts) if c is not None]
+        clauses = [
+            c for c in (_word_clause(searcher, part, weight, correct, context) for part in parts) if c is not None
+        ]
         return wq.Or(clauses) if clauses else None
     schema = searcher.schema
     stems = analysed_terms(schema, "content", word)
@@ -199,7 +198,7 @@ def _word_clause(searcher: Searcher, word: str, weight: float, correct: bool = T
         term = exact[0] if name == "title_exact" and exact else stem
         fields.append(wq.Term(name, term, boost=boost * weight))
     if correct and not known_word(searcher, stem):
-        for suggestion in corrections(searcher, word):
+        for suggestion in corrections(searcher, word, context=context):
             fields += [
                 wq.Term(name, term, boost=0.9 * boost * weight)
                 for name, boost in FIELD_BOOSTS.items()
@@ -209,75 +208,9 @@ def _word_clause(searcher: Searcher, word: str, weight: float, correct: bool = T
     return wq.Or(fields)
 
 
-def corrections(searcher: Searcher, word: str, limit: int = MAX_CORRECTIONS) -> list[str]:
-    """Known words close to an unknown one, from the names and aliases in the index.
-
-    Among equally close words the one more articles use wins ("diabetis" -> "diabetes").
-    A query needs them three times (its clauses, its name boosts, "did you mean"), so
-    they are kept per index state.
-    """
-    if len(word) < 4 or not word.isalpha():
-        return []
-    known: dict[str, list[str]] = derived(searcher, "corrections", lambda _searcher: {})
-    found = known.get(word)
-    if found is None:
-        if len(known) >= MAX_REMEMBERED_CORRECTIONS:
-            known.clear()
-        found = known[word] = _closest_names(searcher, word)
-    return found[:limit]
-
-
-def _closest_names(searcher: Searcher, word: str) -> list[str]:
-    maxdist = 1 if len(word) < 7 else 2
-    found: list[str] = []
-    for name in ("title", "aliases"):
-        found += searcher.suggest(name, word, limit=5, maxdist=maxdist, prefix=1)
-    reader = searcher.reader()
-
-    def usage(candidate: str) -> int:
-        stems = analysed_terms(searcher.schema, "content", candidate)
-        return reader.doc_frequency("content", stems[0]) if stems else 0
-
-    return sorted(dict.fromkeys(found), key=lambda c: (_distance(word, c), -usage(c)))[:MAX_CORRECTIONS]
-
-
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance, with adjacent swaps counting one (the commonest typo)."""
-    previous_previous: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                cost = min(cost, previous_previous[j - 2] + 1)
-            current.append(cost)
-        previous_previous, previous = previous, current
-    return previous[-1]
-
-
-def corrected_words(searcher: Searcher, words: list[str]) -> list[str]:
-    """The words with each unknown one replaced by its best correction, if any."""
-    return [_corrected(searcher, word) for word in words]
-
-
-def _corrected(searcher: Searcher, word: str) -> str:
-    if "-" in word:
-        return "-".join(_corrected(searcher, part) for part in word.split("-"))
-    stems = analysed_terms(searcher.schema, "content", word)
-    best = corrections(searcher, word, limit=1) if stems and not known_word(searcher, stems[0]) else []
-    return best[0] if best else word
-
-
 def _intent_word_clause(schema: Schema, word: str) -> wq.Query | None:
     stems = analysed_terms(schema, "title", word)
     return wq.Term("title", stems[0], boost=FIELD_BOOSTS["title"] * INTENT_WORD_WEIGHT) if stems else None
-
-
-def known_word(searcher: Searcher, stem: str) -> bool:
-    """Whether any name, alias or text in the index uses the stem; known words are never corrected."""
-    reader = searcher.reader()
-    return any(reader.doc_frequency(name, stem) for name in ("title", "aliases", "content"))
 
 
 def _phrase_clause(schema: Schema, text: str, fields: dict[str, float]) -> wq.Query | None:

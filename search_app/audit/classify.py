@@ -20,7 +20,8 @@ from whoosh.searching import Searcher
 from indexer.article import SECTION_LABELS
 from search_app.audit.catalog import Catalog
 from search_app.query import parse_query
-from search_app.search import analysed_terms, corrections, known_word, search
+from search_app.search import search
+from search_app.spelling import analysed_terms, corrections, known_word
 
 NOW_FOUND = "now found"
 MISSPELLING = "likely misspelling"
