@@ -8,6 +8,7 @@ so they need not appear in the article's title or text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # kind -> phrases (regular expressions over lower-case words) that ask for it.
@@ -63,6 +64,8 @@ INTENT_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"recovery( time)?",
             r"how long (will|does|do|can)",
             r"(is it|can it be) (fatal|deadly)",
+            r"fatal",  # a name's own word ("fatal familial insomnia") is the name's: see is_named
+            r"deadly",
             r"go away",
             r"curable",
         ),
@@ -164,12 +167,17 @@ class Intent:
     words: tuple[str, ...]  # the words that expressed the intent
 
 
-def detect_intent(text: str) -> Intent:
+def detect_intent(text: str, is_named: Callable[[str], bool] | None = None) -> Intent:
     """Find the section kinds a query asks for.
+
+    `is_named(phrase)` says a phrase is part of a name the query holds ("hereditary"
+    in "hereditary spastic paraplegia symptoms"): such a phrase names, it does not ask.
 
     >>> detect_intent("boxcar scar treatment")
     Intent(kinds=('treatment',), topic='boxcar scar', words=('treatment',))
     >>> detect_intent("what pills help with gout").kinds
+    ('treatment',)
+    >>> detect_intent("hereditary angioedema treatment", lambda phrase: phrase == "hereditary").kinds
     ('treatment',)
     """
     lowered = " ".join(re.findall(r"[\w'&-]+", text.lower()))
@@ -177,11 +185,12 @@ def detect_intent(text: str) -> Intent:
     words: list[str] = []
     topic = lowered
     for kind, pattern in _COMPILED:
-        matches = list(pattern.finditer(topic))
+        matches = [m for m in pattern.finditer(topic) if not (is_named and is_named(m.group(0)))]
         if matches:
             kinds.append(kind)
             words += [m.group(0) for m in matches]
-            topic = pattern.sub(" ", topic)
+            for match in reversed(matches):
+                topic = topic[: match.start()] + " " + topic[match.end() :]
     return Intent(tuple(kinds), " ".join(topic.split()), tuple(words))
 
 

@@ -9,6 +9,7 @@ plain words; only over-long input is refused, with a QueryError.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from indexer.article import SECTION_KINDS
@@ -69,25 +70,33 @@ def parse_query(text: str, synonyms: Synonyms | None = None, correct: bool = Tru
     phrases = [p for p in phrases if p]
     all_words = words + [w for p in phrases for w in p.split()]
     plain = " ".join(all_words)
-    emergency = is_emergency(text)
-    intent = detect_intent(plain)
-    if emergency:
-        intent = _first(intent, ("when_to_see_doctor",))
-    filters = list(dict.fromkeys(filters))
-    chosen_kinds = tuple(value for name, value in filters if name == "kinds" and value in SECTION_KINDS)
-    if chosen_kinds:  # "lupus section:treatment" shows each article's Treatment section
-        intent = _first(intent, chosen_kinds)
-    return ParsedQuery(
+    parsed = ParsedQuery(
         text=text.strip(),
         words=tuple(words),
         phrases=tuple(phrases),
         excluded=tuple(e for e in excluded if e),
-        filters=tuple(filters),
-        intent=intent,
+        filters=tuple(dict.fromkeys(filters)),
         synonyms=tuple(synonyms.groups_in(plain)) if synonyms else (),
-        emergency=emergency,
+        emergency=is_emergency(text),
         correct=correct,
     )
+    return with_intent(parsed)
+
+
+def with_intent(parsed: ParsedQuery, is_named: Callable[[str], bool] | None = None) -> ParsedQuery:
+    """The query with its intent found; `is_named` as in detect_intent.
+
+    An emergency asks for "when to see a doctor" first; a section filter for its own
+    kind before that ("lupus section:treatment" shows each article's Treatment section).
+    """
+    plain = " ".join([*parsed.words, *(w for p in parsed.phrases for w in p.split())])
+    intent = detect_intent(plain, is_named)
+    if parsed.emergency:
+        intent = _first(intent, ("when_to_see_doctor",))
+    chosen_kinds = tuple(value for name, value in parsed.filters if name == "kinds" and value in SECTION_KINDS)
+    if chosen_kinds:
+        intent = _first(intent, chosen_kinds)
+    return replace(parsed, intent=intent)
 
 
 def _first(intent: Intent, kinds: tuple[str, ...]) -> Intent:

@@ -23,7 +23,7 @@ from whoosh.searching import Searcher
 from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
 from search_app.executor import Scored, derived, evaluate
-from search_app.query import ParsedQuery
+from search_app.query import ParsedQuery, with_intent
 from search_app.spelling import analysed_terms, corrected_words, corrections, known_word
 
 FIELD_BOOSTS: dict[str, float] = {
@@ -74,6 +74,7 @@ class Hit:
 
 def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sections: int | None = None) -> list[Hit]:
     """The best `limit` articles for a parsed query; the first `with_sections` get their best sections."""
+    parsed = without_named_intent(searcher, parsed)
     whoosh_query = build_query(searcher, parsed)
     if whoosh_query is None:
         return []
@@ -89,6 +90,35 @@ def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sectio
             hit.sections = best_sections(article, parsed)
         hits.append(hit)
     return hits
+
+
+def without_named_intent(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:
+    """The query without the intent words that are part of a name it holds.
+
+    "hereditary" in "hereditary paraganglioma-pheochromocytoma treatment" and "treatment"
+    in "treatment methods for kidney failure" name an article; they ask for no section.
+    A name made only of intent words ("Genetic Testing") does not count: in "huntington
+    disease genetic testing" those words still ask.
+    """
+    if not parsed.intent.words:
+        return parsed
+    asking = {word for phrase in parsed.intent.words for word in name_key(phrase).split()}
+    present = set(name_key(" ".join([*parsed.words, *parsed.phrases])).split())
+    by_word = derived(searcher, "names_by_word", _names_by_word)
+    names = [
+        words
+        for word in present
+        for key in by_word.get(word, ())
+        if present.issuperset(words := set(key.split())) and words - asking
+    ]
+
+    def is_named(phrase: str) -> bool:
+        words = set(name_key(phrase).split())
+        return bool(words) and any(words < name for name in names)
+
+    if not any(is_named(phrase) for phrase in parsed.intent.words):
+        return parsed
+    return with_intent(parsed, is_named)
 
 
 def score_articles(searcher: Searcher, whoosh_query: wq.Query, parsed: ParsedQuery | None = None) -> Scored:

@@ -24,6 +24,7 @@ from search_app.synonyms import Synonyms, load_synonyms
         ("diabetis test", "diagnosis"),
         ("glaucoma exam", "diagnosis"),
         ("life expectancy with copd", "outlook"),
+        ("is sepsis deadly", "outlook"),
         ("is hemophilia passed down", "inheritance"),
         ("cystic fibrosis genetic cause", "genetics"),
         ("how common is gout", "frequency"),

@@ -215,3 +215,45 @@ def test_disorders_diseases_and_problems_name_one_thing(tmp_path: Path) -> None:
     with store.open().searcher(weighting=SCORING) as searcher:
         for query in ("eye disorders", "eye problems"):
             assert search(searcher, parse_query(query))[0].id == "eye", query
+
+
+HEREDITARY_ANGIOEDEMA = """<html><head><title>Hereditary angioedema</title></head><body>
+<h1>Hereditary angioedema</h1>
+<h2>Overview</h2><p>Hereditary angioedema causes repeated episodes of severe swelling.</p>
+<h2>Inheritance</h2><p>It is passed down in an autosomal dominant pattern.</p>
+<h2>Treatment</h2><p>C1 inhibitor concentrates treat and prevent attacks.</p></body></html>"""
+
+GENETIC_TESTING = """<html><head><title>Genetic Testing</title></head><body><h1>Genetic Testing</h1>
+<h2>Overview</h2><p>Genetic tests look for changes in genes, for example in Huntington disease.</p></body></html>"""
+
+HUNTINGTON = """<html><head><title>Huntington disease</title></head><body><h1>Huntington disease</h1>
+<h2>Overview</h2><p>Huntington disease slowly breaks down nerve cells in the brain.</p>
+<h2>Diagnosis</h2><p>A blood test for the HTT gene confirms it.</p>
+<h2>Inheritance</h2><p>Each child of a parent with it has a one in two chance of inheriting it.</p></body></html>"""
+
+
+@pytest.fixture
+def named_intent_searcher(tmp_path: Path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    pages = {"hae.html": HEREDITARY_ANGIOEDEMA, "testing.html": GENETIC_TESTING, "hd.html": HUNTINGTON}
+    for name, html in pages.items():
+        (folder / name).write_text(html, encoding="utf-8")
+    store = IndexStore(tmp_path / "index")
+    build_index([folder], store)
+    with store.open().searcher(weighting=SCORING) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [("hereditary angioedema treatment", "treatment"), ("hereditary angioedema", "overview")],
+)
+def test_an_intent_word_inside_the_name_asks_for_nothing(named_intent_searcher, query: str, kind: str) -> None:
+    hits = search(named_intent_searcher, parse_query(query))
+    assert hits[0].id == "hae" and hits[0].sections[0].kind == kind
+
+
+def test_a_name_of_intent_words_alone_still_asks(named_intent_searcher) -> None:
+    hits = search(named_intent_searcher, parse_query("huntington disease genetic testing"))
+    assert hits[0].id == "hd" and hits[0].sections[0].kind in {"inheritance", "diagnosis"}
