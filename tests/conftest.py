@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from whoosh.searching import Searcher
 
 from indexer.build import build_index
 from indexer.store import IndexStore
 from search_app import create_app
+from search_app.search import SCORING
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -63,6 +68,24 @@ def app(index_dir: Path, tmp_path: Path) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def searcher_of(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], Searcher]]:
+    """Opens a real index of the given pages (file name -> HTML) with the search's scoring; closed after the test."""
+    with ExitStack() as stack:
+
+        def open_index(pages: dict[str, str]) -> Searcher:
+            root = Path(tempfile.mkdtemp(dir=tmp_path))
+            folder = root / "articles"
+            folder.mkdir()
+            for name, html in pages.items():
+                (folder / name).write_text(html, encoding="utf-8")
+            store = IndexStore(root / "index")
+            build_index([folder], store)
+            return stack.enter_context(store.open().searcher(weighting=SCORING))
+
+        yield open_index
 
 
 @pytest.fixture(scope="session")

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from whoosh.searching import Searcher
 
-from indexer.build import build_index
-from indexer.store import IndexStore
 from search_app.query import parse_query
 from search_app.results import search_page
-from search_app.search import SCORING, best_sections, search
+from search_app.search import best_sections, search
 
 THIN = """<html><head><title>Shingles</title></head><body><h1>Shingles</h1>
 <p>Shingles is a painful rash caused by the chickenpox virus waking up again.</p></body></html>"""
@@ -25,15 +22,8 @@ nerve cells for life and can wake up years later, often in people over fifty.</p
 
 
 @pytest.fixture
-def searcher(tmp_path: Path):
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    for name, html in {"a-thin.html": THIN, "b-full.html": FULL}.items():
-        (folder / name).write_text(html, encoding="utf-8")
-    store = IndexStore(tmp_path / "index")
-    build_index([folder], store)
-    with store.open().searcher(weighting=SCORING) as opened:
-        yield opened
+def searcher(searcher_of) -> Searcher:
+    return searcher_of({"a-thin.html": THIN, "b-full.html": FULL})
 
 
 def test_the_fuller_of_two_same_named_articles_leads(searcher) -> None:
@@ -56,15 +46,8 @@ A Klippel-Feil syndrome diagnosis is often made in childhood; the syndrome varie
 
 
 @pytest.fixture
-def aside_searcher(tmp_path: Path):
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    for name, html in {"kts.html": ASIDE_TITLE, "kfs.html": NEAR_NAMESAKE}.items():
-        (folder / name).write_text(html, encoding="utf-8")
-    store = IndexStore(tmp_path / "index")
-    build_index([folder], store)
-    with store.open().searcher(weighting=SCORING) as opened:
-        yield opened
+def aside_searcher(searcher_of) -> Searcher:
+    return searcher_of({"kts.html": ASIDE_TITLE, "kfs.html": NEAR_NAMESAKE})
 
 
 @pytest.mark.parametrize(
@@ -83,7 +66,7 @@ def _article(title: str, sections: dict[str, str], aliases: str = "") -> str:
 
 
 @pytest.fixture
-def names_searcher(tmp_path: Path):
+def names_searcher(searcher_of) -> Searcher:
     articles = {
         "pain.html": _article(
             "Pain",
@@ -112,14 +95,7 @@ def names_searcher(tmp_path: Path):
             },
         ),
     }
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    for name, html in articles.items():
-        (folder / name).write_text(html, encoding="utf-8")
-    store = IndexStore(tmp_path / "index")
-    build_index([folder], store)
-    with store.open().searcher(weighting=SCORING) as opened:
-        yield opened
+    return searcher_of(articles)
 
 
 @pytest.mark.parametrize("query", ["what helps pain in my lower back", "back and neck pain"])
@@ -164,16 +140,10 @@ of the brain's white matter such as Canavan disease.</p>
 
 
 @pytest.fixture
-def intent_searcher(tmp_path: Path):
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    pages = {"canavan-a.html": CANAVAN_SHORT, "canavan-b.html": CANAVAN_GENETIC, "retina.html": INHERITED_ELSEWHERE}
-    for name, html in pages.items():
-        (folder / name).write_text(html, encoding="utf-8")
-    store = IndexStore(tmp_path / "index")
-    build_index([folder], store)
-    with store.open().searcher(weighting=SCORING) as opened:
-        yield opened
+def intent_searcher(searcher_of) -> Searcher:
+    return searcher_of(
+        {"canavan-a.html": CANAVAN_SHORT, "canavan-b.html": CANAVAN_GENETIC, "retina.html": INHERITED_ELSEWHERE}
+    )
 
 
 def test_of_same_named_articles_the_one_with_the_asked_section_leads(intent_searcher) -> None:
@@ -199,22 +169,16 @@ def test_best_sections_never_repeat_a_heading() -> None:
     assert [ref.anchor for ref in refs] == ["sec-1", "sec-3"]
 
 
-def test_disorders_diseases_and_problems_name_one_thing(tmp_path: Path) -> None:
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "eye.html").write_text(
-        "<h1>Eye Diseases</h1><h2>Overview</h2><p>Conditions that affect sight and the eyes.</p>", encoding="utf-8"
+def test_disorders_diseases_and_problems_name_one_thing(searcher_of) -> None:
+    searcher = searcher_of(
+        {
+            "eye.html": "<h1>Eye Diseases</h1><h2>Overview</h2><p>Conditions that affect sight and the eyes.</p>",
+            "dry.html": "<h1>Dry Eye</h1><h2>Overview</h2><p>Eye disorders and eye problems: dry eye is among the "
+            "commonest, and eye disorders like it cause eye problems in many older adults.</p>",
+        }
     )
-    (folder / "dry.html").write_text(
-        "<h1>Dry Eye</h1><h2>Overview</h2><p>Eye disorders and eye problems: dry eye is among the commonest, "
-        "and eye disorders like it cause eye problems in many older adults.</p>",
-        encoding="utf-8",
-    )
-    store = IndexStore(tmp_path / "index")
-    build_index([folder], store)
-    with store.open().searcher(weighting=SCORING) as searcher:
-        for query in ("eye disorders", "eye problems"):
-            assert search(searcher, parse_query(query))[0].id == "eye", query
+    for query in ("eye disorders", "eye problems"):
+        assert search(searcher, parse_query(query))[0].id == "eye", query
 
 
 HEREDITARY_ANGIOEDEMA = """<html><head><title>Hereditary angioedema</title></head><body>
@@ -233,16 +197,8 @@ HUNTINGTON = """<html><head><title>Huntington disease</title></head><body><h1>Hu
 
 
 @pytest.fixture
-def named_intent_searcher(tmp_path: Path):
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    pages = {"hae.html": HEREDITARY_ANGIOEDEMA, "testing.html": GENETIC_TESTING, "hd.html": HUNTINGTON}
-    for name, html in pages.items():
-        (folder / name).write_text(html, encoding="utf-8")
-    store = IndexStore(tmp_path / "index")
-    build_index([folder], store)
-    with store.open().searcher(weighting=SCORING) as opened:
-        yield opened
+def named_intent_searcher(searcher_of) -> Searcher:
+    return searcher_of({"hae.html": HEREDITARY_ANGIOEDEMA, "testing.html": GENETIC_TESTING, "hd.html": HUNTINGTON})
 
 
 @pytest.mark.parametrize(

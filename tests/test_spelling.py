@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from whoosh.searching import Searcher
 
-from indexer.build import build_index
-from indexer.store import IndexStore
 from search_app.query import parse_query
 from search_app.results import search_page
-from search_app.search import SCORING
 from search_app.spelling import corrected_words, corrections
 
 ARTICLES = {
@@ -25,19 +23,13 @@ ARTICLES = {
 }
 
 
-@pytest.fixture(scope="module")
-def searcher(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("spelling")
-    folder = root / "articles"
-    folder.mkdir()
+@pytest.fixture
+def searcher(searcher_of) -> Searcher:
+    pages = {}
     for name, (title, aliases, text) in ARTICLES.items():
         also = f'<p class="also-called">Also called: {aliases}</p>' if aliases else ""
-        html = f"<article><h1>{title}</h1>{also}<h2>Overview</h2><p>{text}</p></article>"
-        (folder / name).write_text(html, encoding="utf-8")
-    store = IndexStore(root / "index")
-    build_index([folder], store)
-    with store.open().searcher(weighting=SCORING) as opened:
-        yield opened
+        pages[name] = f"<article><h1>{title}</h1>{also}<h2>Overview</h2><p>{text}</p></article>"
+    return searcher_of(pages)
 
 
 def test_the_query_s_other_words_pick_among_equally_close_names(searcher) -> None:
