@@ -11,6 +11,7 @@ for add to the score.  Words the index has never seen are matched fuzzily.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ EXACT_ALIAS_BOOST = 9.0  # ... or one of its aliases
 FRAGMENT_BOOST = 3.0  # per word of a name found inside a longer query
 MAX_FRAGMENT_WORDS = 4
 SYNONYM_BOOST = 2.0
+SYNONYM_WEIGHT = 0.1  # another name of the visitor's term matches, weakly: the name boosts rank it
 # An article with the section a keyword query asks for ("gout treatment") scores this much
 # more, in proportion to how well it matches; in a long question the same words are often
 # incidental ("can cervicitis cause infertility" is not asking for causes of cervicitis).
@@ -181,6 +183,7 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
             clauses.append(clause)
     phrase_fields = {name: boost for name, boost in FIELD_BOOSTS.items() if name != "title_exact"}
     clauses += [c for c in (_phrase_clause(schema, p, phrase_fields) for p in parsed.phrases) if c]
+    clauses += _synonym_clauses(schema, parsed)
     if not clauses:
         return None
     main: wq.Query = wq.Or(clauses)
@@ -196,6 +199,22 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
     if parsed.filters:
         main = wq.And([main, *[_filter_term(searcher, name, value) for name, value in parsed.filters]])
     return main
+
+
+def _synonym_clauses(schema: Schema, parsed: ParsedQuery) -> list[wq.Query]:
+    """The other names of each synonym group the query names, as phrases: "lockjaw" finds Tetanus.
+
+    They weigh less than the visitor's own words, so an article that uses those words
+    still ranks by them.
+    """
+    said = " ".join(parsed.words)
+    fields = {name: SYNONYM_WEIGHT * FIELD_BOOSTS[name] for name in ("title", "aliases", "content")}
+    clauses = []
+    for group in parsed.synonyms:
+        for term in group:
+            if not re.search(rf"\b{re.escape(term)}\b", said) and (clause := _phrase_clause(schema, term, fields)):
+                clauses.append(clause)
+    return clauses
 
 
 def _filter_term(searcher: Searcher, name: str, value: str) -> wq.Query:

@@ -3,9 +3,8 @@
 Tried in order, each on the query's topic (what is left without intent and
 question words):
 
-- now found: the index answers it today (articles were added since);
-- missing synonym: the synonym table links the visitor's term to an article's
-  name, but the article never uses the term;
+- now found: the index answers it today (articles, aliases or synonyms were
+  added since; a term the synonym table links to an article's name is found);
 - missing section: the condition has an article, but not the section asked for;
 - likely misspelling: a close known word exists in the index's names or text;
 - missing article: none of the above.
@@ -25,10 +24,9 @@ from search_app.spelling import analysed_terms, corrections, known_word
 
 NOW_FOUND = "now found"
 MISSPELLING = "likely misspelling"
-MISSING_SYNONYM = "missing synonym"
 MISSING_SECTION = "missing section"
 MISSING_ARTICLE = "missing article"
-CLASSES = (MISSPELLING, MISSING_SYNONYM, MISSING_SECTION, MISSING_ARTICLE, NOW_FOUND)
+CLASSES = (MISSPELLING, MISSING_SECTION, MISSING_ARTICLE, NOW_FOUND)
 
 
 @dataclass(frozen=True)
@@ -48,22 +46,9 @@ def classify(searcher: Searcher, catalog: Catalog, query: str, filters: dict | N
     topic = " ".join(parsed.topic) or " ".join(parsed.words)
     asked = [*parsed.intent.kinds, *(value for name, value in parsed.filters if name == "kinds")]
     return (
-        _missing_synonym(catalog, topic)
-        or _missing_section(catalog, topic, asked)
+        _missing_section(catalog, topic, asked)
         or _misspelling(searcher, catalog, topic)
         or Diagnosis(MISSING_ARTICLE, f"no article on “{topic}”", f"write an article on “{topic}”")
-    )
-
-
-def _missing_synonym(catalog: Catalog, topic: str) -> Diagnosis | None:
-    match = catalog.find(topic)
-    if match is None or not match.via.startswith("synonym"):
-        return None
-    title = match.article["title"]
-    return Diagnosis(
-        MISSING_SYNONYM,
-        f"“{topic}” means “{match.term}”, covered by “{title}”",
-        f"add “{topic}” to the aliases of “{title}” [{match.article['id']}]",
     )
 
 
