@@ -19,7 +19,7 @@ from indexer.article import SECTION_LABELS
 from search_app.executor import derived
 from search_app.highlight import snippet, stems_of
 from search_app.query import ParsedQuery
-from search_app.search import best_sections, build_query, score_articles, without_named_intent
+from search_app.search import best_sections, build_query, score_articles, understood
 from search_app.spelling import corrected_words
 
 FACETS = {"section": "kinds", "specialist": "specialist_tags", "source": "source"}
@@ -73,7 +73,7 @@ class SearchPage:
 def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: int = 10) -> SearchPage:
     """One page of results for a parsed query, with facets and snippets."""
     started = time.perf_counter()
-    parsed = without_named_intent(searcher, parsed)
+    parsed = understood(searcher, parsed)
     result = SearchPage(query=parsed.text, page=page, size=size, emergency=parsed.emergency)
     whoosh_query = build_query(searcher, parsed) if not parsed.is_empty else None
     if whoosh_query is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from whoosh import query as wq
@@ -25,7 +25,7 @@ from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
 from search_app.executor import Scored, derived, evaluate
 from search_app.query import ParsedQuery, with_intent
-from search_app.spelling import analysed_terms, corrected_words, corrections, known_word
+from search_app.spelling import analysed_terms, corrected_words, corrections, is_name_word, known_word
 
 FIELD_BOOSTS: dict[str, float] = {
     "title": 5.0,
@@ -52,6 +52,7 @@ SHORT_QUERY_WORDS = 6
 INTENT_WORD_WEIGHT = 0.3  # intent words still count, a little, as text
 RICHNESS_WEIGHT = 0.15  # per log-unit of distinct section kinds an article has
 MAX_QUERY_WORDS = 32
+MIN_COMPOUND_PART = 3  # "hemoglobin e" is not "hemoglobine"
 PLAIN_FIELDS = {"title": 1.0, "aliases": 1.0, "content": 1.0}
 SCORING = BM25F(B=0.75, K1=1.2, title_B=0.75, aliases_B=0.5)
 
@@ -76,7 +77,7 @@ class Hit:
 
 def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sections: int | None = None) -> list[Hit]:
     """The best `limit` articles for a parsed query; the first `with_sections` get their best sections."""
-    parsed = without_named_intent(searcher, parsed)
+    parsed = understood(searcher, parsed)
     whoosh_query = build_query(searcher, parsed)
     if whoosh_query is None:
         return []
@@ -92,6 +93,30 @@ def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sectio
             hit.sections = best_sections(article, parsed)
         hits.append(hit)
     return hits
+
+
+def understood(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:
+    """The parsed query read against the index's names: split compounds joined, named intent dropped."""
+    return without_named_intent(searcher, with_compounds(searcher, parsed))
+
+
+def with_compounds(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:
+    """Two words that a name writes as one become that one: "bed wetting" is Bedwetting."""
+    words = list(parsed.words)
+    joined: list[str] = []
+    index = 0
+    while index < len(words):
+        pair = "".join(words[index : index + 2])
+        parts_long = index + 1 < len(words) and min(len(words[index]), len(words[index + 1])) >= MIN_COMPOUND_PART
+        if parts_long and pair.isalpha() and is_name_word(searcher, pair):
+            joined.append(pair)
+            index += 2
+        else:
+            joined.append(words[index])
+            index += 1
+    if len(joined) == len(words):
+        return parsed
+    return with_intent(replace(parsed, words=tuple(joined)))
 
 
 def without_named_intent(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:

@@ -79,7 +79,7 @@ def _closest_names(searcher: Searcher, word: str) -> list[str]:
         found += searcher.suggest(name, word, limit=MAX_CANDIDATES, maxdist=maxdist, prefix=1)
     reader = searcher.reader()
     if maxdist == 1:  # Whoosh counts a swap as two edits; one swap is one typo ("dicre1" for "dicer1")
-        found += [swapped for swapped in _swaps(word) if _is_name_word(searcher, swapped)]
+        found += [swapped for swapped in _swaps(word) if is_name_word(searcher, swapped)]
 
     def usage(candidate: str) -> int:
         stems = analysed_terms(searcher.schema, "content", candidate)
@@ -94,7 +94,8 @@ def _swaps(word: str) -> list[str]:
     return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1) if word[i] != word[i + 1]]
 
 
-def _is_name_word(searcher: Searcher, word: str) -> bool:
+def is_name_word(searcher: Searcher, word: str) -> bool:
+    """Whether a title holds the word as written, or an alias holds its stem."""
     reader = searcher.reader()
     if reader.doc_frequency("title_exact", word):
         return True

@@ -213,3 +213,17 @@ def test_an_intent_word_inside_the_name_asks_for_nothing(named_intent_searcher, 
 def test_a_name_of_intent_words_alone_still_asks(named_intent_searcher) -> None:
     hits = search(named_intent_searcher, parse_query("huntington disease genetic testing"))
     assert hits[0].id == "hd" and hits[0].sections[0].kind in {"inheritance", "diagnosis"}
+
+
+COMPOUND_PAGES = {
+    "bedwetting.html": "<h1>Bedwetting</h1><h2>Overview</h2><p>Bedwetting is common in young children.</p>",
+    "sores.html": "<h1>Pressure Sores</h1><p class='also-called'>Also called: bed sores</p><h2>Overview</h2>"
+    "<p>Sores from lying in bed; wetting and moisture make them worse.</p>",
+    "hbe.html": "<h1>Hemoglobin E disease</h1><h2>Overview</h2><p>An inherited blood disorder.</p>",
+    "hbe-fr.html": "<h1>Hemoglobine disorders</h1><h2>Overview</h2><p>Troubles of hemoglobine.</p>",
+}
+
+
+@pytest.mark.parametrize(("query", "first"), [("bed wetting", "bedwetting"), ("hemoglobin e disease", "hbe")])
+def test_two_words_a_name_writes_as_one_are_that_name(searcher_of, query: str, first: str) -> None:
+    assert search(searcher_of(COMPOUND_PAGES), parse_query(query))[0].id == first
