@@ -11,7 +11,6 @@ for add to the score.  Words the index has never seen are matched fuzzily.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -232,12 +231,12 @@ def _synonym_clauses(schema: Schema, parsed: ParsedQuery) -> list[wq.Query]:
     They weigh less than the visitor's own words, so an article that uses those words
     still ranks by them.
     """
-    said = " ".join(parsed.words)
+    said = f" {name_key(' '.join(parsed.words))} "
     fields = {name: SYNONYM_WEIGHT * FIELD_BOOSTS[name] for name in ("title", "aliases", "content")}
     clauses = []
     for group in parsed.synonyms:
         for term in group:
-            if not re.search(rf"\b{re.escape(term)}\b", said) and (clause := _phrase_clause(schema, term, fields)):
+            if f" {name_key(term)} " not in said and (clause := _phrase_clause(schema, term, fields)):
                 clauses.append(clause)
     return clauses
 

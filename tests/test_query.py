@@ -84,3 +84,6 @@ def test_shipped_synonym_table_is_large_and_clean() -> None:
     terms = [term for group in table.groups for term in group]
     assert len(terms) == len(set(terms)), "a term belongs to one group only"
     assert table.groups_in("heart attack")[0][0] == "myocardial infarction"
+    assert table.groups_in("ringing in ears")[0][0] == "tinnitus"  # "ringing in the ears", as a name key
+    assert table.groups_in("testing for eds")[0][0] == "ehlers-danlos syndrome"  # not "ed", its stem
+    assert table.groups_in("ed treatment")[0][0] == "erectile dysfunction"
