@@ -36,6 +36,7 @@ from whoosh import index as whoosh_index
 
 from indexer.article import SECTION_LABELS
 from indexer.store import IndexMissing, IndexStore
+from search_app.synonyms import Synonyms, load_synonyms
 
 MIN_CHARS = 2  # shorter prefixes match too much to help
 TYPO_MIN_LETTERS = 5  # one typo is tolerated in words this long, as Elasticsearch's AUTO fuzziness does
@@ -150,13 +151,30 @@ class Suggestion:
         }
 
 
-def load_names(generation: Path) -> list[Name]:
-    """Titles and aliases of every article of one index generation, with their sections."""
+def load_names(generation: Path, synonyms: Synonyms | None = None) -> list[Name]:
+    """Titles and aliases of every article of one index generation, with their sections.
+
+    A title the synonym table knows brings its other names too: typing "lockj"
+    offers "Lockjaw → Tetanus", as searching "lockjaw" finds Tetanus.
+    """
+    synonyms = load_synonyms() if synonyms is None else synonyms
     names: list[Name] = []
     with whoosh_index.open_dir(str(generation)).reader() as reader:
         for fields in reader.all_stored_fields():
-            names.extend(_names_of(json.loads(fields["article"])))
+            own = _names_of(json.loads(fields["article"]))
+            names.extend(own + _synonym_names(own, synonyms))
     return names
+
+
+def _synonym_names(own: list[Name], synonyms: Synonyms) -> list[Name]:
+    title = own[0]
+    known = {words_of(name.alias or name.title) for name in own}
+    extra = []
+    for term in synonyms.group_of(title.title):
+        if words_of(term) not in known:
+            known.add(words_of(term))
+            extra.append(Name(title.article_id, title.title, term[:1].upper() + term[1:], title.sections))
+    return extra
 
 
 def _names_of(article: dict) -> list[Name]:

@@ -52,6 +52,13 @@ class Synonyms:
             found += [self._key_group[m.group(1)] for m in self._keys.finditer(name_key(text))]
         return list(dict.fromkeys(found))
 
+    def group_of(self, term: str) -> tuple[str, ...]:
+        """The group `term` belongs to, compared as groups_in compares; () when none."""
+        lowered = term.lower().strip()
+        if is_abbreviation(lowered):
+            return self._abbreviation_group.get(lowered, ())
+        return self._key_group.get(name_key(lowered), ())
+
 
 def is_abbreviation(term: str) -> bool:
     return " " not in term and len(term) <= 4

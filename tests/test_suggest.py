@@ -342,3 +342,17 @@ def test_medquad_suggester_builds_quickly(medquad_index: IndexStore) -> None:
     assert time.perf_counter() - started < 10  # about 1 s on a quiet machine; generous for a busy one
     assert texts(suggester, "diabtes")[0] == "Diabetes"
     assert texts(suggester, "hyperparathyroidsm")[0].lower() == "primary hyperparathyroidism"
+
+
+def test_the_synonym_table_names_an_article_in_suggestions(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "tetanus.html").write_text(
+        "<h1>Tetanus</h1><h2>Overview</h2><p>A bacterial infection that stiffens the muscles.</p>", encoding="utf-8"
+    )
+    store = IndexStore(tmp_path / "index")
+    build_index([folder], store)
+    names = load_names(store.current_dir())
+    assert {name.alias for name in names} == {"", "Lockjaw"}
+    first = Suggester(names).suggest("lockj")[0]
+    assert (first.entry.text, first.entry.article_id) == ("Lockjaw → Tetanus", "tetanus")
