@@ -45,7 +45,6 @@ class Catalog:
             self.by_loose.setdefault(loose_key(article["title_key"]), article)
             for key in article["alias_keys"]:
                 self.by_alias.setdefault(key, article)
-        self._group_of = {name_key(term): group for group in synonyms.groups for term in group}
 
     def named(self, text: str) -> Match | None:
         """The article whose own title or alias is `text`."""
@@ -63,13 +62,10 @@ class Catalog:
         found = self.named(text)
         if found:
             return found
-        for term in self._group_of.get(name_key(text), ()):
+        for term in self.synonyms.group_of(text):
             if (other := self.named(term)) is not None:
                 return Match(other.article, f"synonym: {term}", term)
         loose = loose_key(name_key(text))
         if loose and loose in self.by_loose:
             return Match(self.by_loose[loose], "similar title")
         return None
-
-    def synonym_group(self, text: str) -> tuple[str, ...]:
-        return self._group_of.get(name_key(text), ())
