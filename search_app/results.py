@@ -136,5 +136,19 @@ def _page_hit(stored: dict, score: float, parsed: ParsedQuery, stems: frozenset[
     return PageHit(stored["id"], stored["title"], article.get("url", ""), round(score, 3), stored["source"], sections)
 
 
+# MedQuAD's source attributes, as a reader knows those sites.
+SOURCE_LABELS = {
+    "CancerGov": "Cancer.gov",
+    "GARD": "GARD (rare diseases)",
+    "GHR": "Genetics Home Reference",
+    "MPlusHealthTopics": "MedlinePlus",
+    "NIHSeniorHealth": "NIHSeniorHealth",
+    "corpus": "This library",
+}
+
+
 def facet_label(name: str, value: str) -> str:
-    return SECTION_LABELS.get(value, value) if name == "section" else value
+    """A facet value as a visitor reads it: "Treatment", "MedlinePlus"."""
+    if name == "section":
+        return SECTION_LABELS.get(value, value)
+    return SOURCE_LABELS.get(value, value) if name == "source" else value

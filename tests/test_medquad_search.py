@@ -32,3 +32,8 @@ def test_of_three_same_named_articles_the_one_answering_the_question_leads(medqu
     hits = medquad_client.get("/api/search", query_string={"q": "canavan disease inherited"}).get_json()["hits"]
     assert hits[0]["title"].lower() == "canavan disease"
     assert hits[0]["sections"][0]["kind"] == "inheritance"
+
+
+def test_sources_read_as_their_sites(medquad_client: FlaskClient) -> None:
+    page = medquad_client.get("/search", query_string={"q": "pink eye"}).get_data(as_text=True)
+    assert '<p class="source">MedlinePlus</p>' in page and ">MedlinePlus</a>" in page  # the hit and its facet
