@@ -62,7 +62,11 @@ def parse_query(text: str, synonyms: Synonyms | None = None, correct: bool = Tru
         if phrase is not None:
             (excluded if neg_phrase else phrases).append(_clean(phrase))
         elif name is not None and name.lower() in FILTER_FIELDS and not neg_field:
-            filters.append(_filter(name.lower(), value.strip('"')))
+            chosen = _filter(name.lower(), value.strip('"'))
+            if chosen is not None:
+                filters.append(chosen)
+            else:  # "section:zzz" filters nothing; its value may still be a word worth searching
+                words += _clean(value).split()
         elif word is not None and neg_word and _clean(word):
             excluded.append(_clean(word))
         else:
@@ -124,11 +128,16 @@ def _clean(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+(?:['’.+-][^\W_]+)*", text.lower()))
 
 
-def _filter(name: str, value: str) -> tuple[str, str]:
+def _filter(name: str, value: str) -> tuple[str, str] | None:
+    """(index field, value) of a filter; None when it names nothing ("section:zzz" is searched as words)."""
     value = value.strip().lower()
+    if not value:
+        return None
     if FILTER_FIELDS[name] == "kinds":
         value = value.replace(" ", "_").replace("-", "_")
-        value = (
-            value if value in SECTION_KINDS else detect_intent(value).kinds[0] if detect_intent(value).kinds else value
-        )
+        if value not in SECTION_KINDS:
+            asked = detect_intent(value.replace("_", " ")).kinds
+            if not asked:
+                return None
+            value = asked[0]
     return FILTER_FIELDS[name], value

@@ -27,3 +27,9 @@ def test_a_section_filter_is_asked_for_first_and_counted_once() -> None:
     parsed = parse_query("gout symptoms section:treatment section:treatment")
     assert parsed.intent.kinds[:2] == ("treatment", "symptoms")
     assert parsed.filters == (("kinds", "treatment"),)
+
+
+@pytest.mark.parametrize(("text", "words"), [("gout section:zzz", ("gout", "zzz")), ('gout section:""', ("gout",))])
+def test_a_filter_that_names_nothing_filters_nothing(text: str, words: tuple[str, ...]) -> None:
+    parsed = parse_query(text)
+    assert parsed.filters == () and parsed.words == words
