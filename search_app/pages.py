@@ -13,6 +13,7 @@ from indexer.article import SECTION_LABELS
 from indexer.store import IndexMissing
 from search_app.highlight import mark
 from search_app.index import get_searcher
+from search_app.library import LETTERS, a_to_z, letter_of
 from search_app.params import MAX_PAGE, BadParameter, parse_int, query_text
 from search_app.query import ParsedQuery, QueryError, parse_query, without_filter
 from search_app.querylog import article_target, log_click, log_search
@@ -54,6 +55,7 @@ def results() -> tuple[str, int] | str:
         search_id=search_id,
         filters=filters,
         removals={f"{f.facet}:{f.value}": f.remove_url for f in filters},
+        query_letter=letter_of(query),
     )
 
 
@@ -79,6 +81,23 @@ def active_filters(query: str, parsed: ParsedQuery, facets: dict[str, list[tuple
         label = f"{facet.capitalize()}: {facet_label(facet, spelled)}"
         shown.append(ActiveFilter(facet, value.lower(), label, remove))
     return shown
+
+
+@bp.get("/articles")
+def library() -> tuple[str, int] | str:
+    """The A–Z of every article, one letter a page."""
+    letter = request.args.get("letter", "a").strip().lower()
+    if letter not in LETTERS:
+        return render_template("search.html", query="", result=None, error="Choose a letter from A to Z."), 400
+    by_letter = a_to_z(get_searcher())
+    return render_template(
+        "library.html",
+        query="",
+        letter=letter,
+        letters=[(each, bool(by_letter[each])) for each in LETTERS],
+        entries=by_letter[letter],
+        source_label=lambda source: facet_label("source", source),
+    )
 
 
 @bp.get("/articles/<path:article_id>")

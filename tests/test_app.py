@@ -75,3 +75,22 @@ def test_boxcar_scar_treatment_lands_on_the_treatment_section(app: Flask, client
 def test_pink_eye_finds_conjunctivitis(client: FlaskClient) -> None:
     page = client.get("/search", query_string={"q": "pink eye"}).get_data(as_text=True)
     assert "Conjunctivitis" in page
+
+
+def test_the_library_a_to_z_lists_each_letter_s_articles(client: FlaskClient) -> None:
+    page = client.get("/articles", query_string={"letter": "g"}).get_data(as_text=True)
+    assert 'href="/articles/gout"' in page and "acne-scars" not in page
+    assert 'aria-current="page">G<' in page
+    assert '<span class="empty" aria-disabled="true">Z</span>' in page  # no article under Z here
+    assert 'href="/articles/acne-scars"' in client.get("/articles").get_data(as_text=True)  # A by default
+
+
+@pytest.mark.parametrize("letter", ["aa", "<script>", "é", "1"])
+def test_the_a_to_z_refuses_what_is_not_a_letter(client: FlaskClient, letter: str) -> None:
+    response = client.get("/articles", query_string={"letter": letter})
+    assert response.status_code == 400 and "<script>" not in response.get_data(as_text=True)
+
+
+def test_a_zero_result_page_offers_the_a_to_z(client: FlaskClient) -> None:
+    page = client.get("/search", query_string={"q": "xyzzyq plugh"}).get_data(as_text=True)
+    assert 'href="/articles?letter=x"' in page
