@@ -1,11 +1,13 @@
 """Parsed query -> ranked articles, each with its best sections.
 
 Ranking: BM25F over separately weighted fields (condition name and aliases
-most, then named entities, then the text); any word may match, but every
-extra matching word scales the score up, so all-words documents come first
-and a missing word never empties the page.  The topic as a phrase in the
-title, lay/clinical synonyms, and the presence of the section the query asks
-for add to the score.  Words the index has never seen are matched fuzzily.
+most, then named entities, then the text); any word may match, and every
+extra matching word adds its score, so all-words documents come first and a
+missing word never empties the page.  (Lucene-style coordination on top was
+measured and hurts questions, where many words are incidental.)  The topic
+as a phrase in the title, the whole name typed, names inside a question and
+lay/clinical synonyms add to the score; the section the query asks for scales
+it.  Words the index has never seen are matched through spelling corrections.
 """
 
 from __future__ import annotations

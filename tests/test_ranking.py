@@ -227,3 +227,13 @@ COMPOUND_PAGES = {
 @pytest.mark.parametrize(("query", "first"), [("bed wetting", "bedwetting"), ("hemoglobin e disease", "hbe")])
 def test_two_words_a_name_writes_as_one_are_that_name(searcher_of, query: str, first: str) -> None:
     assert search(searcher_of(COMPOUND_PAGES), parse_query(query))[0].id == first
+
+
+def test_all_the_words_rank_above_some_and_a_missing_word_empties_nothing(searcher_of) -> None:
+    pages = {
+        "all.html": _article("Dry skin", {"Overview": "Dry, itchy skin in winter; moisturiser helps the itch."}),
+        "some.html": _article("Winter health", {"Overview": "Staying well in winter: colds, flu and dry air."}),
+    }
+    searcher = searcher_of(pages)
+    assert [hit.id for hit in search(searcher, parse_query("itchy dry skin winter"))] == ["all", "some"]
+    assert [hit.id for hit in search(searcher, parse_query("itchy dry skin winter zzyzx"))] == ["all", "some"]
