@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from whoosh.searching import Searcher
 
+from indexer.documents import TITLE_KEY_MARK
+from indexer.schema import name_key
 from search_app.executor import derived
 
 OTHER = "0-9"  # titles that start with a digit or a sign ("2009 H1N1 Flu")
@@ -28,6 +30,20 @@ class Entry:
 def a_to_z(searcher: Searcher) -> dict[str, list[Entry]]:
     """Letter -> the articles filed under it, in alphabetical order."""
     return derived(searcher, "a_to_z", _read)
+
+
+def namesakes(searcher: Searcher, article_id: str, title: str) -> list[Entry]:
+    """Other articles with the same title (MedQuAD has Canavan disease from three sites)."""
+    term = TITLE_KEY_MARK + name_key(title)
+    reader = searcher.reader()
+    if not reader.doc_frequency("name_key", term):
+        return []
+    found = []
+    for docnum in reader.postings("name_key", term).all_ids():
+        fields = reader.stored_fields(docnum)
+        if fields["id"] != article_id:
+            found.append(Entry(fields["id"], fields["title"], fields["source"]))
+    return sorted(found, key=lambda entry: (entry.source, entry.id))
 
 
 def letter_of(title: str) -> str:

@@ -13,7 +13,7 @@ from indexer.article import SECTION_LABELS
 from indexer.store import IndexMissing
 from search_app.highlight import mark
 from search_app.index import get_searcher
-from search_app.library import LETTERS, a_to_z, letter_of
+from search_app.library import LETTERS, a_to_z, letter_of, namesakes
 from search_app.params import MAX_PAGE, BadParameter, parse_int, query_text
 from search_app.query import ParsedQuery, QueryError, parse_query, without_filter
 from search_app.querylog import article_target, log_click, log_search
@@ -114,7 +114,13 @@ def article(article_id: str) -> str:
         for section in data["sections"]
     ]
     return render_template(
-        "article.html", article=data, sections=sections, query=query, best=request.args.get("section", "")
+        "article.html",
+        article=data,
+        sections=sections,
+        query=query,
+        best=request.args.get("section", ""),
+        namesakes=namesakes(get_searcher(), article_id, data["title"]),
+        source_label=lambda source: facet_label("source", source),
     )
 
 

@@ -37,3 +37,12 @@ def test_of_three_same_named_articles_the_one_answering_the_question_leads(medqu
 def test_sources_read_as_their_sites(medquad_client: FlaskClient) -> None:
     page = medquad_client.get("/search", query_string={"q": "pink eye"}).get_data(as_text=True)
     assert '<p class="source">MedlinePlus</p>' in page and ">MedlinePlus</a>" in page  # the hit and its facet
+
+
+def test_an_article_links_its_namesakes_from_other_sites(medquad_client: FlaskClient) -> None:
+    hits = medquad_client.get("/api/search", query_string={"q": "canavan disease"}).get_json()["hits"]
+    same = [hit for hit in hits if hit["title"].lower() == "canavan disease"]
+    assert len(same) >= 2
+    page = medquad_client.get(f"/articles/{same[0]['id']}").get_data(as_text=True)
+    assert "More on" in page and all(f'href="/articles/{hit["id"]}"' in page for hit in same[1:])
+    assert f'href="/articles/{same[0]["id"]}"' not in page  # not itself
