@@ -19,8 +19,9 @@ from indexer.article import SECTION_LABELS
 from search_app.executor import derived
 from search_app.highlight import snippet, stems_of
 from search_app.query import ParsedQuery
-from search_app.search import best_sections, build_query, score_articles, understood
+from search_app.search import best_sections, build_query, score_articles
 from search_app.spelling import corrected_words
+from search_app.understand import understood
 
 FACETS = {"section": "kinds", "specialist": "specialist_tags", "source": "source"}
 FACET_SIZE = 12

@@ -13,8 +13,7 @@ it.  Words the index has never seen are matched through spelling corrections.
 from __future__ import annotations
 
 import json
-from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as wq
@@ -25,8 +24,9 @@ from whoosh.searching import Searcher
 from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
 from search_app.executor import Scored, derived, evaluate
-from search_app.query import ParsedQuery, with_intent
-from search_app.spelling import analysed_terms, corrected_words, corrections, is_name_word, known_word
+from search_app.query import ParsedQuery
+from search_app.spelling import analysed_terms, corrected_words, corrections, known_word
+from search_app.understand import names_by_word, understood
 
 FIELD_BOOSTS: dict[str, float] = {
     "title": 5.0,
@@ -53,7 +53,6 @@ SHORT_QUERY_WORDS = 6
 INTENT_WORD_WEIGHT = 0.3  # intent words still count, a little, as text
 RICHNESS_WEIGHT = 0.15  # per log-unit of distinct section kinds an article has
 MAX_QUERY_WORDS = 32
-MIN_COMPOUND_PART = 3  # "hemoglobin e" is not "hemoglobine"
 PLAIN_FIELDS = {"title": 1.0, "aliases": 1.0, "content": 1.0}
 SCORING = BM25F(B=0.75, K1=1.2, title_B=0.75, aliases_B=0.5)
 
@@ -94,59 +93,6 @@ def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sectio
             hit.sections = best_sections(article, parsed)
         hits.append(hit)
     return hits
-
-
-def understood(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:
-    """The parsed query read against the index's names: split compounds joined, named intent dropped."""
-    return without_named_intent(searcher, with_compounds(searcher, parsed))
-
-
-def with_compounds(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:
-    """Two words that a name writes as one become that one: "bed wetting" is Bedwetting."""
-    words = list(parsed.words)
-    joined: list[str] = []
-    index = 0
-    while index < len(words):
-        pair = "".join(words[index : index + 2])
-        parts_long = index + 1 < len(words) and min(len(words[index]), len(words[index + 1])) >= MIN_COMPOUND_PART
-        if parts_long and pair.isalpha() and is_name_word(searcher, pair):
-            joined.append(pair)
-            index += 2
-        else:
-            joined.append(words[index])
-            index += 1
-    if len(joined) == len(words):
-        return parsed
-    return with_intent(replace(parsed, words=tuple(joined)))
-
-
-def without_named_intent(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:
-    """The query without the intent words that are part of a name it holds.
-
-    "hereditary" in "hereditary paraganglioma-pheochromocytoma treatment" and "treatment"
-    in "treatment methods for kidney failure" name an article; they ask for no section.
-    A name made only of intent words ("Genetic Testing") does not count: in "huntington
-    disease genetic testing" those words still ask.
-    """
-    if not parsed.intent.words:
-        return parsed
-    asking = {word for phrase in parsed.intent.words for word in name_key(phrase).split()}
-    present = set(name_key(" ".join([*parsed.words, *parsed.phrases])).split())
-    by_word = derived(searcher, "names_by_word", _names_by_word)
-    names = [
-        words
-        for word in present
-        for key in by_word.get(word, ())
-        if present.issuperset(words := set(key.split())) and words - asking
-    ]
-
-    def is_named(phrase: str) -> bool:
-        words = set(name_key(phrase).split())
-        return bool(words) and any(words < name for name in names)
-
-    if not any(is_named(phrase) for phrase in parsed.intent.words):
-        return parsed
-    return with_intent(parsed, is_named)
 
 
 def score_articles(searcher: Searcher, whoosh_query: wq.Query, parsed: ParsedQuery | None = None) -> Scored:
@@ -341,7 +287,7 @@ def _name_fragments(searcher: Searcher, topic_text: str) -> list[wq.Query]:
     syncope stroke" holds "ischemic stroke", "pain in my lower back" holds "back pain".
     """
     present = set(name_key(topic_text).split())
-    by_word = derived(searcher, "names_by_word", _names_by_word)
+    by_word = names_by_word(searcher)
     found = {key for word in present for key in by_word.get(word, ()) if present.issuperset(key.split())}
     keys = sorted(key for key in found if set(key.split()) != present)  # not the name itself, reordered
     boosts: list[wq.Query] = []
@@ -352,21 +298,6 @@ def _name_fragments(searcher: Searcher, topic_text: str) -> list[wq.Query]:
             wq.Term("name_key", key, boost=boost),
         ]
     return boosts
-
-
-def _names_by_word(searcher: Searcher) -> dict[str, list[str]]:
-    """Every title and alias key of the index, filed under its rarest word.
-
-    A name inside a query holds all its words, so looking it up by any one of them
-    finds it; the rarest keeps the lists short ("syndrome" is in thousands of names).
-    """
-    keys = {term.decode("utf-8").removeprefix(TITLE_KEY_MARK) for term in searcher.reader().lexicon("name_key")}
-    names_with_word = Counter(word for key in keys for word in set(key.split()))
-    by_word: dict[str, list[str]] = {}
-    for key in sorted(keys):
-        rarest = min(key.split(), key=lambda word: (names_with_word[word], word))
-        by_word.setdefault(rarest, []).append(key)
-    return by_word
 
 
 def best_sections(article: dict, parsed: ParsedQuery, limit: int = 2) -> list[SectionRef]:

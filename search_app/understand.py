@@ -1,0 +1,95 @@
+"""A parsed query read against the index's names, before it is searched.
+
+Stages: two words that a name writes as one become that word ("bed wetting" is
+Bedwetting); intent words that are part of a name the query holds stop asking for
+a section ("hereditary" in "hereditary angioedema treatment").  Both need the
+index, which parsing does not have.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+from whoosh.searching import Searcher
+
+from indexer.documents import TITLE_KEY_MARK
+from indexer.schema import name_key
+from search_app.executor import derived
+from search_app.query import ParsedQuery, with_intent
+from search_app.spelling import is_name_word
+
+MIN_COMPOUND_PART = 3  # "hemoglobin e" is not "hemoglobine"
+
+
+def understood(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:
+    """The parsed query read against the index's names: split compounds joined, named intent dropped."""
+    return without_named_intent(searcher, with_compounds(searcher, parsed))
+
+
+def with_compounds(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:
+    """Two words that a name writes as one become that one: "bed wetting" is Bedwetting."""
+    words = list(parsed.words)
+    joined: list[str] = []
+    index = 0
+    while index < len(words):
+        pair = "".join(words[index : index + 2])
+        parts_long = index + 1 < len(words) and min(len(words[index]), len(words[index + 1])) >= MIN_COMPOUND_PART
+        if parts_long and pair.isalpha() and is_name_word(searcher, pair):
+            joined.append(pair)
+            index += 2
+        else:
+            joined.append(words[index])
+            index += 1
+    if len(joined) == len(words):
+        return parsed
+    return with_intent(replace(parsed, words=tuple(joined)))
+
+
+def without_named_intent(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:
+    """The query without the intent words that are part of a name it holds.
+
+    "hereditary" in "hereditary paraganglioma-pheochromocytoma treatment" and "treatment"
+    in "treatment methods for kidney failure" name an article; they ask for no section.
+    A name made only of intent words ("Genetic Testing") does not count: in "huntington
+    disease genetic testing" those words still ask.
+    """
+    if not parsed.intent.words:
+        return parsed
+    asking = {word for phrase in parsed.intent.words for word in name_key(phrase).split()}
+    present = set(name_key(" ".join([*parsed.words, *parsed.phrases])).split())
+    by_word = names_by_word(searcher)
+    names = [
+        words
+        for word in present
+        for key in by_word.get(word, ())
+        if present.issuperset(words := set(key.split())) and words - asking
+    ]
+
+    def is_named(phrase: str) -> bool:
+        words = set(name_key(phrase).split())
+        return bool(words) and any(words < name for name in names)
+
+    if not any(is_named(phrase) for phrase in parsed.intent.words):
+        return parsed
+    return with_intent(parsed, is_named)
+
+
+def names_by_word(searcher: Searcher) -> dict[str, list[str]]:
+    """Title and alias keys by their rarest word, read once per index state."""
+    return derived(searcher, "names_by_word", _names_by_word)
+
+
+def _names_by_word(searcher: Searcher) -> dict[str, list[str]]:
+    """Every title and alias key of the index, filed under its rarest word.
+
+    A name inside a query holds all its words, so looking it up by any one of them
+    finds it; the rarest keeps the lists short ("syndrome" is in thousands of names).
+    """
+    keys = {term.decode("utf-8").removeprefix(TITLE_KEY_MARK) for term in searcher.reader().lexicon("name_key")}
+    names_with_word = Counter(word for key in keys for word in set(key.split()))
+    by_word: dict[str, list[str]] = {}
+    for key in sorted(keys):
+        rarest = min(key.split(), key=lambda word: (names_with_word[word], word))
+        by_word.setdefault(rarest, []).append(key)
+    return by_word
