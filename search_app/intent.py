@@ -22,6 +22,7 @@ INTENT_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"see a doctor",
             r"go to (the )?(hospital|er|a&e|emergency)",
             r"urgent care",
+            r"when to worry",
         ),
     ),
     (
@@ -128,6 +129,7 @@ INTENT_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"how (do|does) (it|i) (feel|know)",
             r"warning signs?",
             r"feel like",
+            r"look like",
         ),
     ),
     (
@@ -143,6 +145,8 @@ INTENT_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"how do you get",
             r"etiology",
             r"contagious",
+            r"spread(s|ing)?",
+            r"catch(ing)?",
         ),
     ),
     ("types", (r"types?(?! ?\d)", r"kinds?", r"forms?")),

@@ -31,6 +31,10 @@ from search_app.synonyms import Synonyms, load_synonyms
         ("who gets shingles", "risk_factors"),
         ("psoriasis clinical trials", "research"),
         ("which specialist for acne", "specialist"),
+        ("how is hepatitis b spread", "causes"),
+        ("can you catch shingles", "causes"),
+        ("what does a shingles rash look like", "symptoms"),
+        ("headache when to worry", "when_to_see_doctor"),
     ],
 )
 def test_intent_words_pick_the_section(query: str, kind: str) -> None:
