@@ -67,8 +67,15 @@ def without_named_intent(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery
     ]
 
     def is_named(phrase: str) -> bool:
+        # The name must be as full a name of the condition as any the query holds without
+        # the phrase: "cancer test" inside "penile cancer test" loses to "penile cancer",
+        # so "test" still asks for the Diagnosis.
         words = set(name_key(phrase).split())
-        return bool(words) and any(words < name for name in names)
+        if not words:
+            return False
+        holding = [len(name - asking) for name in names if words < name]
+        others = [len(name - asking) for name in names if not words <= name]
+        return bool(holding) and max(holding) >= max(others, default=0)
 
     if not any(is_named(phrase) for phrase in parsed.intent.words):
         return parsed

@@ -237,3 +237,15 @@ def test_all_the_words_rank_above_some_and_a_missing_word_empties_nothing(search
     searcher = searcher_of(pages)
     assert [hit.id for hit in search(searcher, parse_query("itchy dry skin winter"))] == ["all", "some"]
     assert [hit.id for hit in search(searcher, parse_query("itchy dry skin winter zzyzx"))] == ["all", "some"]
+
+
+def test_an_intent_word_in_a_lesser_name_still_asks(searcher_of) -> None:
+    pages = {
+        "penile.html": _article(
+            "Penile cancer",
+            {"Overview": "A rare cancer of the skin and tissues of the penis.", "Diagnosis": "A biopsy confirms it."},
+        ),
+        "tests.html": _article("Cancer tests", {"Overview": "Blood, imaging and biopsy tests that look for cancer."}),
+    }
+    hits = search(searcher_of(pages), parse_query("penile cancer test"))
+    assert hits[0].id == "penile" and hits[0].sections[0].kind == "diagnosis"  # "cancer test" is not the condition
