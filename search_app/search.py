@@ -116,6 +116,27 @@ def score_articles(searcher: Searcher, whoosh_query: wq.Query, parsed: ParsedQue
     return scored
 
 
+def browse_articles(searcher: Searcher, parsed: ParsedQuery) -> Scored:
+    """The articles that pass a query's filters alone ("section:treatment"), in title order.
+
+    No words means a browse, not a search: nothing to rank by but the name.
+    """
+    query: wq.Query = wq.And([_filter_term(searcher, name, value) for name, value in parsed.filters])
+    excluded = [c for c in (_phrase_clause(searcher.schema, e, PLAIN_FIELDS) for e in parsed.excluded) if c]
+    if excluded:
+        query = wq.AndNot(query, wq.Or(excluded))
+    title_rank = derived(searcher, "title_rank", _title_rank)
+    return Scored(-title_rank, evaluate(searcher, query).matched)
+
+
+def _title_rank(searcher: Searcher) -> np.ndarray:
+    reader = searcher.reader()
+    titles = [reader.stored_fields(docnum)["title"].casefold() for docnum in range(searcher.doc_count_all())]
+    rank = np.empty(len(titles))
+    rank[np.argsort(titles, kind="stable")] = np.arange(len(titles))
+    return rank
+
+
 def _favour_asked_sections(searcher: Searcher, scored: Scored, parsed: ParsedQuery) -> None:
     """Scale up the articles that have the sections the query asks for, the first most.
 

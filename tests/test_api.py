@@ -165,3 +165,11 @@ def test_words_of_a_many_word_intent_phrase_are_not_marked(client: FlaskClient) 
     data = client.get("/api/search", query_string={"q": "acne scars social life expectancy"}).get_json()
     snippets = " ".join(s["snippet"] for hit in data["hits"] for s in hit["sections"]).lower()
     assert "<mark>social</mark> life" in snippets  # "social" is marked beside the unmarked "life"
+
+
+def test_filters_alone_browse_their_articles_in_title_order(client: FlaskClient) -> None:
+    data = client.get("/api/search", query_string={"q": "section:causes"}).get_json()
+    titles = [hit["title"] for hit in data["hits"]]
+    assert data["total"] == len(titles) >= 2 and titles == sorted(titles, key=str.casefold)
+    assert all(hit["sections"][0]["kind"] == "causes" for hit in data["hits"])
+    assert client.get("/search", query_string={"q": "section:causes"}).status_code == 200
