@@ -56,7 +56,28 @@ def results() -> tuple[str, int] | str:
         filters=filters,
         removals={f"{f.facet}:{f.value}": f.remove_url for f in filters},
         query_letter=letter_of(query),
+        page_numbers=page_numbers(result.page, min(result.pages, MAX_PAGE)),
+        exact="1" if not parsed.correct else None,
     )
+
+
+def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page links to show: the first, the last and those near `page`; None where some are left out.
+
+    >>> page_numbers(1, 1)
+    []
+    >>> page_numbers(6, 39)
+    [1, None, 4, 5, 6, 7, 8, None, 39]
+    """
+    if pages <= 1:
+        return []
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    numbers: list[int | None] = []
+    for previous, number in zip([0, *shown[:-1]], shown, strict=True):
+        if previous and number - previous > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
 
 
 @dataclass(frozen=True)
