@@ -83,6 +83,10 @@ NASTY_QUERIES = [
     "%00 %27 %3Cscript%3E",
     "{{7*7}} ${7*7} <%= 7*7 %>",
     "../../etc/passwd",
+    'heel source:"<img src=x onerror=alert(1)>"',  # a filter value is shown on its chip
+    "specialist:<script>alert(1)</script> heel",
+    "section:treatment",  # filters alone browse
+    "source:corpus -heel",
 ]
 
 
