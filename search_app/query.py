@@ -37,6 +37,7 @@ class ParsedQuery:
     synonyms: tuple[tuple[str, ...], ...] = ()  # groups of equivalent terms the query names
     emergency: bool = False  # the query describes an emergency: urgent notice, "when to see a doctor" first
     correct: bool = True  # match unknown words through their spelling corrections
+    split_forms: tuple[str, ...] = ()  # "bed wetting" where the words became "bedwetting": still matched
 
     @property
     def topic(self) -> list[str]:

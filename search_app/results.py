@@ -102,7 +102,7 @@ def marked_stems(parsed: ParsedQuery, corrected: list[str] | None = None) -> fro
     """
     phrase_words = {w for phrase in parsed.intent.words if " " in phrase for w in phrase.split()}
     words = [w for w in [*parsed.words, *(corrected or [])] if w not in phrase_words]
-    return stems_of(words + [w for p in parsed.phrases for w in p.split()])
+    return stems_of(words + [w for p in (*parsed.phrases, *parsed.split_forms) for w in p.split()])
 
 
 def _counts(values: dict[str, np.ndarray], matched: np.ndarray) -> list[tuple[str, int]]:

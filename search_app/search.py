@@ -176,6 +176,7 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
             clauses.append(clause)
     phrase_fields = {name: boost for name, boost in FIELD_BOOSTS.items() if name != "title_exact"}
     clauses += [c for c in (_phrase_clause(schema, p, phrase_fields) for p in parsed.phrases) if c]
+    clauses += [c for c in (_phrase_clause(schema, p, phrase_fields) for p in parsed.split_forms) if c]
     clauses += _synonym_clauses(schema, parsed)
     if not clauses:
         return None

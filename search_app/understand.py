@@ -28,22 +28,27 @@ def understood(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:
 
 
 def with_compounds(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:
-    """Two words that a name writes as one become that one: "bed wetting" is Bedwetting."""
+    """Two words that a name writes as one become that one: "bed wetting" is Bedwetting.
+
+    The two words stay an alternative, as a phrase: an article may write them apart.
+    """
     words = list(parsed.words)
     joined: list[str] = []
+    split: list[str] = []
     index = 0
     while index < len(words):
         pair = "".join(words[index : index + 2])
         parts_long = index + 1 < len(words) and min(len(words[index]), len(words[index + 1])) >= MIN_COMPOUND_PART
         if parts_long and pair.isalpha() and is_name_word(searcher, pair):
             joined.append(pair)
+            split.append(" ".join(words[index : index + 2]))
             index += 2
         else:
             joined.append(words[index])
             index += 1
-    if len(joined) == len(words):
+    if not split:
         return parsed
-    return with_intent(replace(parsed, words=tuple(joined)))
+    return with_intent(replace(parsed, words=tuple(joined), split_forms=tuple(split)))
 
 
 def without_named_intent(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:

@@ -221,6 +221,7 @@ COMPOUND_PAGES = {
     "<p>Sores from lying in bed; wetting and moisture make them worse.</p>",
     "hbe.html": "<h1>Hemoglobin E disease</h1><h2>Overview</h2><p>An inherited blood disorder.</p>",
     "hbe-fr.html": "<h1>Hemoglobine disorders</h1><h2>Overview</h2><p>Troubles of hemoglobine.</p>",
+    "enuresis.html": "<h1>Enuresis</h1><h2>Overview</h2><p>Night-time bed wetting after the age of five.</p>",
 }
 
 
@@ -249,3 +250,8 @@ def test_an_intent_word_in_a_lesser_name_still_asks(searcher_of) -> None:
     }
     hits = search(searcher_of(pages), parse_query("penile cancer test"))
     assert hits[0].id == "penile" and hits[0].sections[0].kind == "diagnosis"  # "cancer test" is not the condition
+
+
+def test_the_two_words_of_a_compound_still_find_the_articles_that_write_them_apart(searcher_of) -> None:
+    hits = search(searcher_of(COMPOUND_PAGES), parse_query("bed wetting"))
+    assert [hit.id for hit in hits][:2] == ["bedwetting", "enuresis"]
