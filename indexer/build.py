@@ -88,6 +88,17 @@ def build_index(
     return report
 
 
+def outdated_sources(store: IndexStore) -> list[Path] | None:
+    """The folders an index was built from, when an older schema or parser built it; None when it is current.
+
+    Serving such an index would answer with the old parsing and old name keys.
+    """
+    manifest = store.manifest()
+    if not manifest or _usable_manifest(manifest):
+        return None
+    return [Path(root) for root in manifest.get("sources", {}) if Path(root).is_dir()]
+
+
 def _usable_manifest(manifest: dict) -> dict:
     """The previous manifest, unless it was written by another schema or parser."""
     if manifest.get("schema_version") != SCHEMA_VERSION or manifest.get("parser_version") != PARSER_VERSION:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from indexer.article import Article, ParseError
-from indexer.build import BuildReport, build_index
+from indexer.build import BuildReport, build_index, outdated_sources
 from indexer.sources.files import SourceFile, read_article
 from indexer.store import BuildLocked, IndexMissing, IndexStore
 from search_app import accounts, create_app
@@ -213,6 +213,11 @@ def serve(
             raise click.ClickException(f"no index at {store.root} and no corpus folder at {corpus}")
         click.echo(f"No index yet: indexing {corpus} …")
         click.echo(_summary(build_index([corpus], store, progress=sys.stderr.isatty()), store))
+    elif (stale := outdated_sources(store)) is not None:
+        sources = stale or ([corpus] if corpus.is_dir() else [])
+        if sources:
+            click.echo(f"The index was built by an older version: re-indexing {', '.join(map(str, sources))} …")
+            click.echo(_summary(build_index(sources, store, progress=sys.stderr.isatty()), store))
     click.echo(f"Serving search on http://{host}:{port}/")
     if production:
         os.environ["HEALTHSEARCH_INDEX_DIR"] = str(store.root.resolve())  # the workers build their own apps

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 
+from indexer.build import build_index
+from indexer.store import MANIFEST, IndexStore
 from search_app.cli import main
 from tests.conftest import SEED
 
@@ -87,3 +90,21 @@ def test_default_index_location_comes_from_the_environment(
 def test_info_without_index_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["info", "--index", str(tmp_path / "none")])
     assert result.exit_code == 1 and "no index" in result.output
+
+
+def test_serve_reindexes_an_index_an_older_version_built(
+    runner: CliRunner, small_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = IndexStore(tmp_path / "index")
+    build_index([small_corpus], store)
+    manifest_path = store.current_dir() / MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    manifest["schema_version"] -= 1
+    manifest_path.write_text(json.dumps(manifest))
+    generation = store.generation()
+    monkeypatch.setattr(Flask, "run", lambda *args, **kwargs: None)  # build, then return instead of serving
+    result = runner.invoke(main, ["serve", "--index", str(store.root)])
+    assert result.exit_code == 0, result.output
+    assert "built by an older version" in result.output and store.generation() > generation
+    again = runner.invoke(main, ["serve", "--index", str(store.root)])
+    assert "older version" not in again.output  # now current: served as it is
