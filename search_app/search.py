@@ -78,15 +78,17 @@ class Hit:
 def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sections: int | None = None) -> list[Hit]:
     """The best `limit` articles for a parsed query; the first `with_sections` get their best sections."""
     parsed = understood(searcher, parsed)
-    whoosh_query = build_query(searcher, parsed)
-    if whoosh_query is None:
+    browsing = parsed.is_empty and bool(parsed.filters)
+    whoosh_query = None if browsing else build_query(searcher, parsed)
+    if whoosh_query is None and not browsing:
         return []
     with_sections = limit if with_sections is None else with_sections
-    scored = score_articles(searcher, whoosh_query, parsed)
+    scored = browse_articles(searcher, parsed) if browsing else score_articles(searcher, whoosh_query, parsed)
     hits = []
     for rank, docnum in enumerate(scored.top(limit)):
         stored = searcher.stored_fields(int(docnum))
-        hit = Hit(stored["id"], stored["title"], float(scored.scores[docnum]), "", stored["source"])
+        score = 0.0 if browsing else float(scored.scores[docnum])
+        hit = Hit(stored["id"], stored["title"], score, "", stored["source"])
         if rank < with_sections:
             article = json.loads(stored["article"])
             hit.url = article.get("url", "")

@@ -108,3 +108,9 @@ def test_serve_reindexes_an_index_an_older_version_built(
     assert "built by an older version" in result.output and store.generation() > generation
     again = runner.invoke(main, ["serve", "--index", str(store.root)])
     assert "older version" not in again.output  # now current: served as it is
+
+
+def test_search_with_filters_alone_browses(runner: CliRunner, index_dir: Path) -> None:
+    result = runner.invoke(main, ["search", "section:causes", "--index", str(index_dir), "--json"])
+    hits = json.loads(result.output)["hits"]
+    assert len(hits) >= 2 and [hit["title"] for hit in hits] == sorted((hit["title"] for hit in hits), key=str.casefold)
