@@ -19,7 +19,7 @@ from indexer.article import SECTION_LABELS
 from search_app.executor import derived
 from search_app.highlight import snippet, stems_of
 from search_app.query import ParsedQuery
-from search_app.search import best_sections, browse_articles, build_query, score_articles
+from search_app.search import best_sections, rank_articles
 from search_app.spelling import corrected_words
 from search_app.understand import understood
 
@@ -76,18 +76,16 @@ def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: in
     started = time.perf_counter()
     parsed = understood(searcher, parsed)
     result = SearchPage(query=parsed.text, page=page, size=size, emergency=parsed.emergency)
-    whoosh_query = build_query(searcher, parsed) if not parsed.is_empty else None
-    browsing = parsed.is_empty and bool(parsed.filters)
-    if whoosh_query is not None or browsing:
-        scored = browse_articles(searcher, parsed) if browsing else score_articles(searcher, whoosh_query, parsed)
+    ranked = rank_articles(searcher, parsed)
+    if ranked is not None:
+        scored = ranked.scored
         result.total = int(scored.matched.sum())
         matched = scored.matched
         result.facets = {name: _counts(values, matched) for name, values in facet_postings(searcher).items()}
         fixed = corrected_words(searcher, list(parsed.words))
         stems = marked_stems(parsed, fixed)
         top = scored.top(page * size)[(page - 1) * size :]
-        score = (lambda d: 0.0) if browsing else (lambda d: float(scored.scores[d]))
-        result.hits = [_page_hit(searcher.stored_fields(int(d)), score(d), parsed, stems) for d in top]
+        result.hits = [_page_hit(searcher.stored_fields(int(d)), ranked.score(d), parsed, stems) for d in top]
         result.did_you_mean = " ".join(fixed) if fixed != list(parsed.words) else None
         result.corrected = bool(result.did_you_mean) and parsed.correct
     result.took_ms = round((time.perf_counter() - started) * 1000, 1)

@@ -78,23 +78,39 @@ class Hit:
 def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sections: int | None = None) -> list[Hit]:
     """The best `limit` articles for a parsed query; the first `with_sections` get their best sections."""
     parsed = understood(searcher, parsed)
-    browsing = parsed.is_empty and bool(parsed.filters)
-    whoosh_query = None if browsing else build_query(searcher, parsed)
-    if whoosh_query is None and not browsing:
+    ranked = rank_articles(searcher, parsed)
+    if ranked is None:
         return []
     with_sections = limit if with_sections is None else with_sections
-    scored = browse_articles(searcher, parsed) if browsing else score_articles(searcher, whoosh_query, parsed)
     hits = []
-    for rank, docnum in enumerate(scored.top(limit)):
+    for rank, docnum in enumerate(ranked.scored.top(limit)):
         stored = searcher.stored_fields(int(docnum))
-        score = 0.0 if browsing else float(scored.scores[docnum])
-        hit = Hit(stored["id"], stored["title"], score, "", stored["source"])
+        hit = Hit(stored["id"], stored["title"], ranked.score(docnum), "", stored["source"])
         if rank < with_sections:
             article = json.loads(stored["article"])
             hit.url = article.get("url", "")
             hit.sections = best_sections(article, parsed)
         hits.append(hit)
     return hits
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Every article's place for one query; a browse (filters alone) ranks by title and scores nothing."""
+
+    scored: Scored
+    browsing: bool
+
+    def score(self, docnum: int) -> float:
+        return 0.0 if self.browsing else float(self.scored.scores[docnum])
+
+
+def rank_articles(searcher: Searcher, parsed: ParsedQuery) -> Ranked | None:
+    """The ranking for an understood query; None when nothing in it is searchable."""
+    if parsed.is_empty:
+        return Ranked(browse_articles(searcher, parsed), browsing=True) if parsed.filters else None
+    whoosh_query = build_query(searcher, parsed)
+    return None if whoosh_query is None else Ranked(score_articles(searcher, whoosh_query, parsed), browsing=False)
 
 
 def score_articles(searcher: Searcher, whoosh_query: wq.Query, parsed: ParsedQuery | None = None) -> Scored:
