@@ -20,6 +20,7 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +81,9 @@ class Pair:
     question: str
 
 
+Topic = tuple[str, str, Pair]  # qid, query, the pair it was made from
+
+
 def heldout_sets(medquad: Path, eval_dir: Path, work: Path, quick: bool = False) -> list[TopicSet]:
     """The four held-out sets, written under `work/heldout`; with `quick`, 100 topics each."""
     pairs, names = _pairs(medquad)
@@ -90,20 +94,25 @@ def heldout_sets(medquad: Path, eval_dir: Path, work: Path, quick: bool = False)
     kw = _one_per_name(rng, pool, size(KW_TOPICS))
     folder = work / "heldout"
     folder.mkdir(parents=True, exist_ok=True)
-    kw_topics = [(f"hokw-{i:03d}", _keyword_query(pair)) for i, pair in enumerate(kw, 1)]
-    typo_topics = [(qid, typo) for qid, query, pair in _with_pairs(kw_topics, kw) if (typo := _typo(rng, query, pair))]
-    typo_topics = typo_topics[: size(TYPO_TOPICS)]
-    rest = [pair for pair in pool if pair not in set(kw)]
+    kw_topics = [(f"hokw-{i:03d}", _keyword_query(pair), pair) for i, pair in enumerate(kw, 1)]
+    typo_topics = [(qid, typo, pair) for qid, query, pair in kw_topics if (typo := _typo(rng, query, pair))]
+    used = set(kw)
+    rest = [pair for pair in pool if pair not in used]
     wording = _one_per_name(rng, rest, size(WORDING_TOPICS))
-    wording_topics = [(f"howd-{i:03d}", _worded_query(rng, pair)) for i, pair in enumerate(wording, 1)]
-    questions = _one_per_name(rng, [p for p in rest if p not in set(wording)], size(QUESTION_TOPICS))
-    question_topics = [(f"hoqu-{i:03d}", " ".join(pair.question.split())) for i, pair in enumerate(questions, 1)]
+    wording_topics = _numbered("howd", wording, lambda pair: _worded_query(rng, pair))
+    used |= set(wording)
+    questions = _one_per_name(rng, [pair for pair in rest if pair not in used], size(QUESTION_TOPICS))
+    question_topics = _numbered("hoqu", questions, lambda pair: " ".join(pair.question.split()))
     return [
-        _write(folder, "heldout-kw", kw_topics, kw, names),
-        _write(folder, "heldout-typo", typo_topics, kw, names, prefix="hokw"),
-        _write(folder, "heldout-wording", wording_topics, wording, names),
-        _write(folder, "heldout-questions", question_topics, questions, names),
+        _write(folder, "heldout-kw", kw_topics, names),
+        _write(folder, "heldout-typo", typo_topics[: size(TYPO_TOPICS)], names),
+        _write(folder, "heldout-wording", wording_topics, names),
+        _write(folder, "heldout-questions", question_topics, names),
     ]
+
+
+def _numbered(prefix: str, pairs: list[Pair], query: Callable[[Pair], str]) -> list[Topic]:
+    return [(f"{prefix}-{i:03d}", query(pair), pair) for i, pair in enumerate(pairs, 1)]
 
 
 def name_of(title: str) -> str:
@@ -158,10 +167,6 @@ def _worded_query(rng: random.Random, pair: Pair) -> str:
     return rng.choice(WORDINGS[pair.qtype]).format(pair.title.lower())
 
 
-def _with_pairs(topics: list[tuple[str, str]], pairs: list[Pair]) -> list[tuple[str, str, Pair]]:
-    return [(qid, query, pair) for (qid, query), pair in zip(topics, pairs, strict=True)]
-
-
 def _typo(rng: random.Random, query: str, pair: Pair) -> str | None:
     """The query with one typo in a 5+ letter word of the name, as the dev typo set makes them."""
     words = pair.title.lower().split()
@@ -198,19 +203,10 @@ def _neighbours(letter: str) -> str:
     return letter
 
 
-def _write(
-    folder: Path,
-    name: str,
-    topics: list[tuple[str, str]],
-    pairs: list[Pair],
-    names: dict[str, list[str]],
-    prefix: str | None = None,
-) -> TopicSet:
+def _write(folder: Path, name: str, topics: list[Topic], names: dict[str, list[str]]) -> TopicSet:
     """Topics, qrels and section targets of one set, in the shared eval formats."""
-    by_qid = {f"{prefix}-{i:03d}": pair for i, pair in enumerate(pairs, 1)} if prefix else None
     topic_lines, qrel_lines, section_lines = [], [], []
-    for index, (qid, query) in enumerate(topics):
-        pair = by_qid[qid] if by_qid else pairs[index]
+    for qid, query, pair in topics:
         topic_lines.append(f"{qid}\t{query}\n")
         qrel_lines.append(f"{qid} 0 {pair.doc_id} 2\n")
         qrel_lines += [f"{qid} 0 {other} 1\n" for other in names[name_of(pair.title)] if other != pair.doc_id]
@@ -220,4 +216,4 @@ def _write(
     qrels.write_text("".join(qrel_lines), encoding="utf-8")
     sections = folder / f"{name}.sections.tsv"
     sections.write_text("".join(section_lines), encoding="utf-8")
-    return TopicSet(name, tuple(topics), qrels, sections)
+    return TopicSet(name, tuple((qid, query) for qid, query, _pair in topics), qrels, sections)
