@@ -24,9 +24,10 @@ from whoosh.searching import Searcher
 from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
 from search_app.executor import Scored, derived, evaluate
+from search_app.names import names_in
 from search_app.query import ParsedQuery
 from search_app.spelling import analysed_terms, corrected_words, corrections, known_word
-from search_app.understand import names_by_word, understood
+from search_app.understand import understood
 
 FIELD_BOOSTS: dict[str, float] = {
     "title": 5.0,
@@ -327,9 +328,8 @@ def _name_fragments(searcher: Searcher, topic_text: str) -> list[wq.Query]:
     syncope stroke" holds "ischemic stroke", "pain in my lower back" holds "back pain".
     """
     present = set(name_key(topic_text).split())
-    by_word = names_by_word(searcher)
-    found = {key for word in present for key in by_word.get(word, ()) if present.issuperset(key.split())}
-    keys = sorted(key for key in found if set(key.split()) != present)  # not the name itself, reordered
+    # Not the name itself, reordered: that is the exact-name boost's work.
+    keys = sorted(key for key in names_in(searcher, present) if set(key.split()) != present)
     boosts: list[wq.Query] = []
     for key in keys:
         boost = FRAGMENT_BOOST * min(len(key.split()), MAX_FRAGMENT_WORDS)

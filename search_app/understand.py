@@ -8,14 +8,12 @@ index, which parsing does not have.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 
 from whoosh.searching import Searcher
 
-from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
-from search_app.executor import derived
+from search_app.names import names_in
 from search_app.query import ParsedQuery, with_intent
 from search_app.spelling import is_name_word
 
@@ -63,13 +61,7 @@ def without_named_intent(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery
         return parsed
     asking = {word for phrase in parsed.intent.words for word in name_key(phrase).split()}
     present = set(name_key(" ".join([*parsed.words, *parsed.phrases])).split())
-    by_word = names_by_word(searcher)
-    names = [
-        words
-        for word in present
-        for key in by_word.get(word, ())
-        if present.issuperset(words := set(key.split())) and words - asking
-    ]
+    names = [words for key in names_in(searcher, present) if (words := set(key.split())) - asking]
 
     def is_named(phrase: str) -> bool:
         # The name must be as full a name of the condition as any the query holds without
@@ -85,23 +77,3 @@ def without_named_intent(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery
     if not any(is_named(phrase) for phrase in parsed.intent.words):
         return parsed
     return with_intent(parsed, is_named)
-
-
-def names_by_word(searcher: Searcher) -> dict[str, list[str]]:
-    """Title and alias keys by their rarest word, read once per index state."""
-    return derived(searcher, "names_by_word", _names_by_word)
-
-
-def _names_by_word(searcher: Searcher) -> dict[str, list[str]]:
-    """Every title and alias key of the index, filed under its rarest word.
-
-    A name inside a query holds all its words, so looking it up by any one of them
-    finds it; the rarest keeps the lists short ("syndrome" is in thousands of names).
-    """
-    keys = {term.decode("utf-8").removeprefix(TITLE_KEY_MARK) for term in searcher.reader().lexicon("name_key")}
-    names_with_word = Counter(word for key in keys for word in set(key.split()))
-    by_word: dict[str, list[str]] = {}
-    for key in sorted(keys):
-        rarest = min(key.split(), key=lambda word: (names_with_word[word], word))
-        by_word.setdefault(rarest, []).append(key)
-    return by_word
