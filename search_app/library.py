@@ -1,7 +1,7 @@
 """The library's A–Z: every article filed under the first letter of its title.
 
 Read once per index state (a pass over the stored titles), so a page of the A–Z
-costs a dictionary lookup.
+costs a dictionary lookup; the same pass gives the title order that browsing uses.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import string
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh.searching import Searcher
 
 from indexer.documents import TITLE_KEY_MARK
@@ -29,7 +30,17 @@ class Entry:
 
 def a_to_z(searcher: Searcher) -> dict[str, list[Entry]]:
     """Letter -> the articles filed under it, in alphabetical order."""
-    return derived(searcher, "a_to_z", _read)
+    return derived(searcher, "a_to_z", _by_letter)
+
+
+def title_rank(searcher: Searcher) -> np.ndarray:
+    """Each document's place in title order (ties in document order), for browsing without words."""
+    return derived(searcher, "title_rank", _title_rank)
+
+
+def entries(searcher: Searcher) -> list[Entry | None]:
+    """Every article's id, title and source by document number (None for a deleted one): one pass."""
+    return derived(searcher, "entries", _read)
 
 
 def namesakes(searcher: Searcher, article_id: str, title: str) -> list[Entry]:
@@ -57,12 +68,26 @@ def letter_of(title: str) -> str:
     return first if first in string.ascii_lowercase else OTHER
 
 
-def _read(searcher: Searcher) -> dict[str, list[Entry]]:
-    by_letter: dict[str, list[Entry]] = {letter: [] for letter in LETTERS}
+def _read(searcher: Searcher) -> list[Entry | None]:
     reader = searcher.reader()
+    found: list[Entry | None] = [None] * searcher.doc_count_all()
     for docnum in reader.all_doc_ids():
         fields = reader.stored_fields(docnum)
-        by_letter[letter_of(fields["title"])].append(Entry(fields["id"], fields["title"], fields["source"]))
-    for entries in by_letter.values():
-        entries.sort(key=lambda entry: (entry.title.casefold(), entry.source))
+        found[docnum] = Entry(fields["id"], fields["title"], fields["source"])
+    return found
+
+
+def _by_letter(searcher: Searcher) -> dict[str, list[Entry]]:
+    by_letter: dict[str, list[Entry]] = {letter: [] for letter in LETTERS}
+    for entry in filter(None, entries(searcher)):
+        by_letter[letter_of(entry.title)].append(entry)
+    for filed in by_letter.values():
+        filed.sort(key=lambda entry: (entry.title.casefold(), entry.source))
     return by_letter
+
+
+def _title_rank(searcher: Searcher) -> np.ndarray:
+    titles = [entry.title.casefold() if entry else "" for entry in entries(searcher)]
+    rank = np.empty(len(titles))
+    rank[np.argsort(titles, kind="stable")] = np.arange(len(titles))
+    return rank

@@ -117,7 +117,7 @@ def library() -> tuple[str, int] | str:
         letter=letter,
         letters=[(each, bool(by_letter[each])) for each in LETTERS],
         entries=by_letter[letter],
-        source_label=lambda source: facet_label("source", source),
+        facet_label=facet_label,
     )
 
 
@@ -141,7 +141,7 @@ def article(article_id: str) -> str:
         query=query,
         best=request.args.get("section", ""),
         namesakes=namesakes(get_searcher(), article_id, data["title"]),
-        source_label=lambda source: facet_label("source", source),
+        facet_label=facet_label,
     )
 
 

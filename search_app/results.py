@@ -143,7 +143,6 @@ SOURCE_LABELS = {
     "GARD": "GARD (rare diseases)",
     "GHR": "Genetics Home Reference",
     "MPlusHealthTopics": "MedlinePlus",
-    "NIHSeniorHealth": "NIHSeniorHealth",
     "corpus": "This library",
 }
 

@@ -24,6 +24,7 @@ from whoosh.searching import Searcher
 from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
 from search_app.executor import Scored, derived, evaluate
+from search_app.library import title_rank
 from search_app.names import names_in
 from search_app.query import ParsedQuery
 from search_app.spelling import analysed_terms, corrected_words, corrections, known_word
@@ -144,16 +145,7 @@ def browse_articles(searcher: Searcher, parsed: ParsedQuery) -> Scored:
     excluded = [c for c in (_phrase_clause(searcher.schema, e, PLAIN_FIELDS) for e in parsed.excluded) if c]
     if excluded:
         query = wq.AndNot(query, wq.Or(excluded))
-    title_rank = derived(searcher, "title_rank", _title_rank)
-    return Scored(-title_rank, evaluate(searcher, query).matched)
-
-
-def _title_rank(searcher: Searcher) -> np.ndarray:
-    reader = searcher.reader()
-    titles = [reader.stored_fields(docnum)["title"].casefold() for docnum in range(searcher.doc_count_all())]
-    rank = np.empty(len(titles))
-    rank[np.argsort(titles, kind="stable")] = np.arange(len(titles))
-    return rank
+    return Scored(-title_rank(searcher), evaluate(searcher, query).matched)
 
 
 def _favour_asked_sections(searcher: Searcher, scored: Scored, parsed: ParsedQuery) -> None:
