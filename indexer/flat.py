@@ -11,6 +11,7 @@ import re
 
 from indexer.article import Article, ParseError, Section
 from indexer.entities import extract_entities
+from indexer.lead import title_from_lead
 from indexer.sections import FLAT_HEADINGS, kind_of_heading
 from indexer.text import find_review_date, slugify, squash, strip_disclaimer, unique_anchor
 
@@ -20,7 +21,9 @@ def _heading_pattern() -> re.Pattern[str]:
     # by a capitalised word (the section's first sentence) or by the end.
     alternatives = sorted(FLAT_HEADINGS, key=len, reverse=True)
     parts = [re.escape(h[0]) + "(?i:" + re.escape(h[1:]) + ")" for h in alternatives]
-    return re.compile(r"(?<![\w-])(" + "|".join(parts) + r")(?=\s+[\"“'(]?[A-Z0-9]|\s*$)")
+    # Not after a word that binds it into a name ("Control and Prevention", "Director of Research").
+    binders = "".join(rf"(?<!\b{w} )" for w in ("and", "of", "for", "the", "to", "&"))
+    return re.compile(r"(?<![\w-])" + binders + "(" + "|".join(parts) + r")(?=\s+[\"“'(]?[A-Z0-9]|\s*$)")
 
 
 _HEADING = _heading_pattern()
@@ -37,12 +40,13 @@ def parse_flat(text: str, article_id: str, fallback_title: str = "") -> Article:
     if not matches:
         warnings.append("no section headings found: the whole text is one overview section")
     prefix = text[: matches[0].start()] if matches else ""
-    title = title_from_prefix(prefix) or fallback_title
+    title = title_from_prefix(prefix) or title_from_lead(prefix)[0] or fallback_title
     if not title:
         raise ParseError("no title")
-    if not title_from_prefix(prefix):
+    if not (title_from_prefix(prefix) or title_from_lead(prefix)[0]):
         warnings.append("no title in the text: using the file name")
-    sections = _sections(text, matches, title)
+    lead = _lead(prefix, title)
+    sections = lead + _sections(text, matches, title, {s.anchor for s in lead})
     if not sections:
         raise ParseError("no section text")
     return Article(
@@ -77,12 +81,18 @@ def unglue(text: str) -> str:
     return re.sub(r"(?<=[a-z][.:;!?])(?=[A-Z])|(?<=\))(?=[A-Z])", " ", text)
 
 
-def _sections(text: str, matches: list[re.Match[str]], title: str) -> tuple[Section, ...]:
+def _lead(prefix: str, title: str) -> tuple[Section, ...]:
+    """Text before the first heading that is more than the title and its breadcrumbs: the article's lead."""
+    if title_from_prefix(prefix) or len(prefix.split()) <= 12:
+        return ()
+    return (Section("overview", "Overview", "overview", unglue(prefix.strip())),)
+
+
+def _sections(text: str, matches: list[re.Match[str]], title: str, taken: set[str]) -> tuple[Section, ...]:
     if not matches:
         body = strip_disclaimer(text)
         return (Section("overview", "Overview", "overview", body),) if body else ()
     sections: list[Section] = []
-    taken: set[str] = set()
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         body = text[match.end() : end].strip()

@@ -13,77 +13,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from indexer.article import Article, ParseError, Section
+from indexer.boilerplate import drop_furniture, is_back_matter, is_link_list, is_link_paragraph, is_noise_line
+from indexer.content import content_root, headline
 from indexer.entities import extract_entities
+from indexer.lead import lead_aliases
 from indexer.sections import is_known_heading, kind_of_heading
 from indexer.text import block_text, find_review_date, is_disclaimer, iso_date, slugify, squash, unique_anchor
 
-DROP_TAGS = (
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "iframe",
-    "svg",
-    "form",
-    "button",
-    "nav",
-    "aside",
-    "select",
-    "input",
-    "object",
-    "embed",
-    "canvas",
-    "video",
-    "audio",
-    "img",
-)
-# class/id/role words that mark a block as page furniture rather than article content
-NOISE_WORDS = {
-    "breadcrumb",
-    "breadcrumbs",
-    "cookie",
-    "cookies",
-    "consent",
-    "banner",
-    "sidebar",
-    "related",
-    "share",
-    "sharing",
-    "social",
-    "newsletter",
-    "subscribe",
-    "advert",
-    "advertisement",
-    "ad",
-    "ads",
-    "sponsor",
-    "promo",
-    "print",
-    "skip",
-    "menu",
-    "navbar",
-    "navigation",
-    "nav",
-    "footer",
-    "disclaimer",
-    "comments",
-    "toolbar",
-    "masthead",
-    "signup",
-    "popup",
-    "modal",
-    "feedback",
-    "rating",
-}
-NOISE_LINES = re.compile(
-    r"^(share( this( page| article)?)?|print( this page)?|advertisement|back to top|related "
-    r"(articles|links|topics)|was this (page|article) helpful\??.*|email this page|"
-    r"(last )?(reviewed|updated)\s*:?.{0,40}|also (called|known as)\s*:.*)$",
-    re.IGNORECASE,
-)
 BLOCK_TAGS = {
     "p",
     "div",
@@ -118,6 +57,8 @@ BLOCK_TAGS = {
     "span",
 }
 HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+REVIEW_METAS = ("last-reviewed", "lastreviewed", "reviewed", "dcterms.reviewed")
+UPDATE_METAS = ("article:modified_time", "dcterms.modified", "last-modified", "date")
 ALIAS_LABEL = re.compile(r"^\s*(also (called|known as)|other names?|synonyms?)\s*:?\s*", re.IGNORECASE)
 
 
@@ -134,27 +75,20 @@ class _Block:
 def parse_html(html: str, article_id: str, fallback_title: str = "") -> Article:
     """An article from one HTML page; raises ParseError when no article is in it."""
     soup = BeautifulSoup(html, "lxml")
-    warnings: list[str] = []
     page_title = _page_title(soup)
     reviewed = _review_date(soup)
     url = _canonical_url(soup)
-    _drop_boilerplate(soup)
-    root = _content_root(soup)
-    title = _title(root, soup) or page_title
-    if not title:
-        if not fallback_title:
-            raise ParseError("no title")
-        title = fallback_title
-        warnings.append("no <h1> or <title>: using the file name as the title")
+    page_chars = len((soup.body or soup).get_text(" ", strip=True))
+    drop_furniture(soup)
+    root = content_root(soup)
+    title, warnings = _title_or_fallback(headline(root, soup, page_title, _own_text) or page_title, fallback_title)
     aliases = _aliases(root)
     blocks = list(_walk(root))
-    if not reviewed:
-        reviewed = find_review_date(" ".join(b.text for b in blocks[:20]))
+    aliases += lead_aliases(" ".join(b.text for b in blocks if not b.heading_level)[:4000], title, aliases)
     sections = _group(blocks, title)
     if not sections:
         raise ParseError("no article text")
-    if not any(block.heading_level for block in blocks):
-        warnings.append("no section headings found: the whole text is one overview section")
+    warnings += _extraction_warnings(sections, blocks, soup, page_chars)
     return Article(
         id=article_id,
         title=title,
@@ -167,6 +101,30 @@ def parse_html(html: str, article_id: str, fallback_title: str = "") -> Article:
     )
 
 
+def _title_or_fallback(title: str, fallback_title: str) -> tuple[str, list[str]]:
+    if title:
+        return title, []
+    if not fallback_title:
+        raise ParseError("no title")
+    return fallback_title, ["no <h1> or <title>: using the file name as the title"]
+
+
+def _extraction_warnings(sections: tuple[Section, ...], blocks: list[_Block], soup: BeautifulSoup, page_chars: int):
+    """Signs that the article was not found where it is: little text from a big page, headings lost."""
+    warnings: list[str] = []
+    kept = sum(len(s.text) for s in sections)
+    if page_chars > 5000 and kept < page_chars * 0.05:
+        warnings.append(f"only {kept} characters of article text from a page of {page_chars}: content may be missed")
+    if not any(block.heading_level for block in blocks):
+        page_headings = len(soup.find_all(HEADINGS))
+        warnings.append(
+            f"the page has {page_headings} headings but none are in the article text: sections may be missed"
+            if page_headings >= 3
+            else "no section headings found: the whole text is one overview section"
+        )
+    return warnings
+
+
 def _page_title(soup: BeautifulSoup) -> str:
     """<title> without the site name: "Vertigo | City Hospital" -> "Vertigo"."""
     tag = soup.find("meta", attrs={"property": "og:title"}) or soup.title
@@ -175,11 +133,21 @@ def _page_title(soup: BeautifulSoup) -> str:
 
 
 def _review_date(soup: BeautifulSoup) -> str:
-    for name in ("article:modified_time", "last-reviewed", "reviewed", "dcterms.modified", "date"):
+    """The stated review date: schema.org's lastReviewed, a review meta, a visible label, then an update date."""
+    stated = soup.find(attrs={"itemprop": "lastReviewed"})
+    if stated is not None:
+        date = iso_date(stated.get("content") or stated.get("datetime") or stated.get_text(" "))
+        if date:
+            return date
+    return _meta_date(soup, REVIEW_METAS) or find_review_date(soup.get_text(" ")) or _meta_date(soup, UPDATE_METAS)
+
+
+def _meta_date(soup: BeautifulSoup, names: tuple[str, ...]) -> str:
+    for name in names:
         meta = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
         if meta and iso_date(meta.get("content", "")[:10]):
             return iso_date(meta.get("content", "")[:10])
-    for time in soup.find_all("time"):
+    for time in soup.find_all("time") if names is UPDATE_METAS else ():
         context = squash(time.parent.get_text(" ")) if time.parent else ""
         if re.search(r"review|update|modified", context, re.IGNORECASE):
             return iso_date(time.get("datetime", "")[:10]) or iso_date(time.get_text())
@@ -189,51 +157,6 @@ def _review_date(soup: BeautifulSoup) -> str:
 def _canonical_url(soup: BeautifulSoup) -> str:
     link = soup.find("link", rel="canonical")
     return link.get("href", "") if link else ""
-
-
-def _drop_boilerplate(soup: BeautifulSoup) -> None:
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in soup.find_all(DROP_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(_is_noise):
-        tag.decompose()
-
-
-def _is_noise(tag: Tag) -> bool:
-    if tag.attrs is None or tag.name in ("html", "body", "main", "article", "h1"):
-        return False
-    if tag.name in ("header", "footer") and not tag.find("h1"):
-        return True
-    words: set[str] = set()
-    for attr in ("class", "id", "role", "aria-label"):
-        value = tag.get(attr)
-        value = " ".join(value) if isinstance(value, list) else (value or "")
-        words.update(w for w in re.split(r"[^a-z]+", value.lower()) if w)
-    return bool(words & NOISE_WORDS) and not tag.find("h1")
-
-
-def _content_root(soup: BeautifulSoup) -> Tag:
-    """The element that holds the article: <article> or <main>, else the h1's surroundings."""
-    candidates = soup.find_all("article") or soup.find_all("main") or soup.find_all(attrs={"role": "main"})
-    if candidates:
-        return max(candidates, key=lambda tag: (bool(tag.find("h1")), len(tag.get_text())))
-    body = soup.body or soup
-    h1 = body.find("h1")
-    if h1 is None:
-        return body
-    # Climb from the title until the block holds most of the page's text: that
-    # leaves out side columns of old table layouts and headers beside the content.
-    total = len(body.get_text(" ", strip=True))
-    node = h1.parent
-    while node is not None and node is not body and len(node.get_text(" ", strip=True)) < total * 0.5:
-        node = node.parent
-    return node or body
-
-
-def _title(root: Tag, soup: BeautifulSoup) -> str:
-    h1 = root.find("h1") or soup.find("h1")
-    return _own_text(h1) if h1 else ""
 
 
 def _own_text(tag: Tag) -> str:
@@ -311,6 +234,8 @@ def _blocks_of(tag: Tag) -> Iterator[_Block]:
     elif name == "dt":
         yield _Block(block_text(tag), 2, tag.get("id", ""))
     elif name in ("ul", "ol"):
+        if is_link_list(tag):
+            return  # a resource list or table of contents, not article text
         items = [li for li in tag.find_all("li", recursive=False)]
         # One line per item, so pages can render the list again.
         text = "\n".join("• " + block_text(li) for li in items) or block_text(tag)
@@ -319,7 +244,7 @@ def _blocks_of(tag: Tag) -> Iterator[_Block]:
         yield from _split_bold_heading(tag)
     elif name in ("p", "dd", "td", "th", "blockquote", "pre", "li") and not tag.find(_is_block_child):
         text = block_text(tag)
-        if text:
+        if text and not is_link_paragraph(tag, text):
             yield _Block(text)
     else:
         yield from _walk(tag)
@@ -349,8 +274,8 @@ def _bold_heading(tag: Tag) -> Tag | None:
     if not isinstance(first, Tag) or first.name not in ("strong", "b"):
         return None
     bold = block_text(first)
-    if not bold or len(bold.split()) > 8:
-        return None
+    if not bold or len(bold.split()) > 8 or bold[-1] in ".,;":
+        return None  # a run-in lead ("Medicine. There are two ways...") is part of its paragraph
     whole = block_text(tag)
     if whole == bold or is_known_heading(bold.rstrip(":")):
         return first
@@ -365,22 +290,42 @@ def _split_bold_heading(tag: Tag) -> Iterator[_Block]:
 
 
 def _group(blocks: list[_Block], title: str) -> tuple[Section, ...]:
-    """Headings at the top level start sections; deeper unknown ones stay inside."""
+    """Headings at the top level start sections; deeper ones only when known or asked as a question.
+
+    A deeper heading that starts no section stays in its section's text, when text follows it.
+    Back matter (sources, references, "Did we answer your question?") is left out down to
+    the next heading of its rank or higher.
+    """
     levels = [b.heading_level for b in blocks if b.heading_level]
     top = min(levels) if levels else 0
     drafts: list[tuple[str, str, list[str], list[str]]] = []  # heading, anchor, texts, items
+    skipping = 0  # the rank of the back-matter heading being skipped, else 0
+    pending = ""  # a sub-heading kept as text once text follows it
     for block in blocks:
-        if block.heading_level and (block.heading_level == top or is_known_heading(block.text, title)):
-            drafts.append((block.text, block.anchor, [], []))
-            continue
-        text = block.text
-        if is_disclaimer(text) or NOISE_LINES.match(text):
-            continue
-        if not drafts:
-            drafts.append(("Overview", "", [], []))
-        drafts[-1][2].append(text)
-        drafts[-1][3].extend(block.items)
+        if block.heading_level:
+            if skipping and block.heading_level > skipping:
+                continue
+            skipping = block.heading_level if is_back_matter(block.text) else 0
+            starts = not skipping and _starts_section(block, top, title)
+            if starts:
+                drafts.append((block.text, block.anchor, [], []))
+            pending = "" if skipping or starts else block.text
+        elif not skipping and _is_article_text(block.text):
+            if not drafts:
+                drafts.append(("Overview", "", [], []))
+            drafts[-1][2].extend([pending, block.text] if pending else [block.text])
+            drafts[-1][3].extend(block.items)
+            pending = ""
     return _sections(drafts, title)
+
+
+def _is_article_text(text: str) -> bool:
+    return not (is_disclaimer(text) or is_noise_line(text))
+
+
+def _starts_section(block: _Block, top: int, title: str) -> bool:
+    text = block.text
+    return block.heading_level == top or is_known_heading(text, title) or text.rstrip().endswith("?")
 
 
 def _sections(drafts: list[tuple[str, str, list[str], list[str]]], title: str) -> tuple[Section, ...]:
@@ -388,8 +333,19 @@ def _sections(drafts: list[tuple[str, str, list[str], list[str]]], title: str) -
     taken: set[str] = set()
     for heading, anchor, texts, items in drafts:
         kind = kind_of_heading(heading, title)
-        if not texts or re.match(r"^disclaimer\b", heading, re.IGNORECASE):
+        if not texts or (not items and _too_little(texts, kind)) or re.match(r"^disclaimer\b", heading, re.IGNORECASE):
             continue
         anchor = unique_anchor(anchor or slugify(heading), taken)
         sections.append(Section(kind, heading, anchor, "\n\n".join(texts), items=tuple(items)))
     return tuple(sections)
+
+
+def _too_little(texts: list[str], kind: str) -> bool:
+    """A scrap that is no sentence ("Video", a caption, a label): what is left of a widget.
+
+    Under a known heading only a lone word counts as a scrap ("Symptoms: sudden joint pain" stays).
+    """
+    joined = " ".join(texts).strip()
+    if joined.endswith((".", "!", "?")):
+        return False
+    return len(joined) < 40 if kind == "other" else len(joined.split()) <= 1

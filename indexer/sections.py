@@ -21,10 +21,39 @@ HEADING_PATTERNS: tuple[tuple[str, str], ...] = (
         r"^see a doctor|^emergency signs",
     ),
     ("specialist", r"specialist|which doctor|who (treats|to see)|type of doctor|doctor to (see|approach|consult)"),
+    # Questions whose topic word would mislead the table below ("Will my symptoms go away?" is
+    # about the outlook, "What can happen if it is not treated?" about complications).
+    ("research", r"\bresearch$"),
+    (
+        "outlook",
+        r"^(prognosis|outlook)\b|\bgo(es)? away\b|\bbe worse (during|after|in|with)|get (better|worse) (with|over|as)",
+    ),
+    (
+        "complications",
+        r"\bif .*\bnot treated|untreated|^what (can|could|will) happen|health problems|\blinked to|turn into|"
+        r"worry about|^comorbid|^associated conditions|^how (does|do|can|will) .*\baffects?\b",
+    ),
+    (
+        "treatment",
+        r"\b(improve|relieve|ease|manage|control)\w* (my |your |the )?(\w+ )?symptoms|what (should|can) (i|you) do|"
+        r"lifestyle changes|help (lower|reduce|relieve|ease|improve)|"
+        r"(types?|kinds?) of (medicines?|medications?|drugs?)",
+    ),
+    (
+        "types",
+        r"\bdifferent (kinds|types|forms)\b|^are there (different |other )?(kinds|types|forms)|^what are the types",
+    ),
+    ("frequency", r"\bmore common (in|among|than)|^mortality"),
+    (
+        "diagnosis",
+        r"how (can|do|would|will) (i|you) (tell|know)|find out if|\btests? (are|is) used|difference between|"
+        r"differ from|\bvs\b|versus",
+    ),
+    ("causes", r"^(can|does|do|could) \w+( \w+){0,3} cause\b|\bmake .*\bworse|\b(be|is|are) (it |they )?related to"),
     (
         "risk_factors",
         r"risk factors?|^who (is|gets|are) (at risk|affected|most likely)|who is likely|"
-        r"susceptib|^are you at risk",
+        r"susceptib|^are you at risk|^who (gets|can get|develops?)\b|\bmore (likely|at risk)\b|\bat risk\b",
     ),
     ("genetics", r"genetic (cause|change|basis)|^genetics?$|^gene(s)?( involved)?$|what genes"),
     ("inheritance", r"inherit|passed down|hereditary|run in families"),
@@ -39,11 +68,11 @@ HEADING_PATTERNS: tuple[tuple[str, str], ...] = (
     ("diagnosis", r"diagnos|exams? and tests?|^tests?\b|^testing|^screening|how is it (found|detected)"),
     (
         "treatment",
-        r"treat|therap|^(care|management)$|^medications?|^medicines?|^remed|^surgery|cure|"
-        r"^drugs?\b",
+        r"treat|therap|^(care|management)$|\bmedications?\b|\bmedicines?\b|^remed|^surgery|cure|"
+        r"^drugs?\b|breastfe",
     ),
-    ("complications", r"complication|^risks of|^dangers|long[- ]term effects"),
-    ("prevention", r"prevent|avoid|^reducing (your )?risk|^protect"),
+    ("complications", r"complication|^risks of|^dangers|long[- ]term effects|(get|become|getting|becoming) pregnant"),
+    ("prevention", r"prevent|avoid|^reducing (your )?risk|\b(lower|reduce)\w* (my |your |the )?risk|\bprotect"),
     ("outlook", r"outlook|prognos|life expectancy|^recovery|expectations|what to expect|^survival"),
     (
         "living_with",
@@ -103,10 +132,10 @@ def kind_of_heading(heading: str, title: str = "") -> str:
     >>> kind_of_heading("How is it diagnosed?")
     'diagnosis'
     """
-    text = normalise_heading(heading, title)
-    for kind, pattern in _COMPILED:
-        if pattern.search(text):
-            return kind
+    for text in dict.fromkeys((normalise_heading(heading, title), normalise_heading(heading))):
+        for kind, pattern in _COMPILED:
+            if pattern.search(text):
+                return kind
     return "other"
 
 

@@ -75,17 +75,30 @@ def strip_disclaimer(text: str) -> str:
     return " ".join(kept).strip() if len(kept) != len(sentences(text)) else text.strip()
 
 
-_DATE_LABEL = re.compile(
-    r"\b(?:last\s+)?(?:medically\s+)?(?:reviewed|updated|modified)(?:\s+on)?\s*:?\s*"
-    r"(\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Z][a-z]+\s+\d{4}|[A-Z][a-z]+\s+\d{1,2},?\s+\d{4}|[A-Z][a-z]+\s+\d{4})",
-    re.IGNORECASE,
+_DATE = (
+    r"(\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|"
+    r"[A-Z][a-z]+\s+\d{4}|\d{1,2}/\d{1,2}/\d{4})"
+)
+# A review date beats an update date; "Reviewed by Dr X, MD on July 19, 2022" names the reviewer first.
+_DATE_LABELS = (
+    re.compile(r"\b(?:last\s+)?(?:medically\s+)?reviewed(?:\s+by\s+[^\n]{1,100}?)?(?:\s+on)?\s*:?\s*" + _DATE, re.I),
+    re.compile(r"\b(?:last\s+)?(?:updated|modified)(?:\s+on)?\s*:?\s*" + _DATE, re.IGNORECASE),
 )
 
 
 def find_review_date(text: str) -> str:
-    """The ISO date of a "Last reviewed: ..." line, or ''."""
-    match = _DATE_LABEL.search(text)
-    return iso_date(match.group(1)) if match else ""
+    """The ISO date of a "Last reviewed: ..." line (or, failing one, a "Last updated" line), or ''.
+
+    >>> find_review_date("Page last reviewed: March 4, 2015 Page last updated: October 26, 2016")
+    '2015-03-04'
+    >>> find_review_date("Medically reviewed by Jane Roe, MD on July 19, 2022")
+    '2022-07-19'
+    """
+    for label in _DATE_LABELS:
+        for match in label.finditer(text):
+            if iso_date(match.group(1)):
+                return iso_date(match.group(1))
+    return ""
 
 
 def iso_date(text: str) -> str:
@@ -93,7 +106,8 @@ def iso_date(text: str) -> str:
     from datetime import datetime
 
     text = squash(text.replace(",", " "))
-    for fmt in ("%Y-%m-%d", "%d %B %Y", "%B %d %Y", "%d %b %Y", "%b %d %Y", "%B %Y", "%b %Y"):
+    text = text.replace(".", "")
+    for fmt in ("%Y-%m-%d", "%d %B %Y", "%B %d %Y", "%d %b %Y", "%b %d %Y", "%B %Y", "%b %Y", "%m/%d/%Y"):
         try:
             return datetime.strptime(text[:40], fmt).date().isoformat()
         except ValueError:

@@ -143,3 +143,39 @@ def test_qtype_kinds_are_canonical() -> None:
 def test_flat_headings_are_known(heading: str) -> None:
     """A heading that splits flattened text must never land in "other"."""
     assert kind_of_heading(heading) in set(SECTION_KINDS) - {"other"}
+
+
+@pytest.mark.parametrize(
+    ("heading", "title", "kind"),
+    [
+        # questions as health sites ask them; the topic word alone would mislead
+        ("Who gets lupus?", "Lupus", "risk_factors"),
+        ("Are some people more at risk for gout?", "Gout", "risk_factors"),
+        ("Who is more likely to develop psoriasis?", "Psoriasis", "risk_factors"),
+        ("What can happen if gout is not treated?", "Gout", "complications"),
+        ("How does lupus affect pregnancy?", "Lupus", "complications"),
+        ("Can I get pregnant if I have lupus?", "Lupus", "complications"),
+        ("Is psoriasis linked to other health problems?", "Psoriasis", "complications"),
+        ("Will my lupus symptoms go away after menopause?", "Lupus", "outlook"),
+        ("What steps can I take at home to improve my psoriasis symptoms?", "Psoriasis", "treatment"),
+        ("What should I do if I have gout?", "Gout", "treatment"),
+        ("What are the types of medicines for gout?", "Gout", "treatment"),
+        ("Who needs gout medicines?", "Gout Medicines", "treatment"),
+        ("Is it safe to treat pregnant women who have lupus?", "Lupus", "treatment"),
+        ("How can I lower my risk of gout?", "Gout", "prevention"),
+        ("How can I protect myself from lupus flares?", "Lupus", "prevention"),
+        ("Are there different kinds of psoriasis?", "Psoriasis", "types"),
+        ("What are the different types of lupus?", "Lupus", "types"),
+        ("How can I tell if I have gout or just a sprain?", "Gout", "diagnosis"),
+        ("What is the difference between lupus and arthritis?", "Lupus", "diagnosis"),
+        ("What tests are used to find out if I have lupus?", "Lupus", "diagnosis"),
+        ("Is gout more common in men than women?", "Gout", "frequency"),
+        ("Can stress cause psoriasis flares?", "Psoriasis", "causes"),
+        ("Can alcohol make my gout worse?", "Gout", "causes"),
+        ("When should I seek help for my headaches?", "Migraine", "when_to_see_doctor"),
+        ("Prognosis and risk factors", "", "outlook"),
+        ("Treatment-related research", "", "research"),
+    ],
+)
+def test_question_headings(heading: str, title: str, kind: str) -> None:
+    assert kind_of_heading(heading, title) == kind

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from indexer.article import Article, ParseError
 from indexer.decode import decode
-from indexer.flat import parse_flat
 from indexer.parse import parse_html
 from indexer.sources.medquad import is_medquad, parse_medquad
+from indexer.textpage import parse_text
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-TEXT_SUFFIXES = {".txt"}
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 XML_SUFFIXES = {".xml"}
 SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | XML_SUFFIXES
 # Files that travel with a collection but are not articles (a data set's readme).
@@ -75,7 +75,7 @@ def read_article(file: SourceFile, data: bytes | None = None) -> Article:
     else:
         text, warnings = decode(data, is_html=suffix in HTML_SUFFIXES)
         fallback_title = file.path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
-        parse = parse_html if suffix in HTML_SUFFIXES else parse_flat
+        parse = parse_html if suffix in HTML_SUFFIXES else parse_text
         article = parse(text, file.default_id, fallback_title)
         article = replace(article, source=file.root.name, warnings=tuple(warnings) + article.warnings)
     return replace(article, path=file.relpath)

@@ -1,0 +1,123 @@
+"""Text files -> Article: Markdown, wiki text, plain text and flattened pages, each known by its shape.
+
+Stages: tell the shape from the lines (a page whose scraper flattened it into one or
+two lines goes to ``flat``); turn wiki ``== Heading ==`` lines and plain text's
+question or short heading lines into Markdown headings; find the title (the Markdown
+``# H1``, a short first line, or the subject of the first sentence: "Asthma is a ...")
+and the names that sentence gives; render the Markdown to HTML with markdown-it-py
+(CommonMark: ATX and Setext headings, lists, links, emphasis); then read that HTML with
+the page parser, so every text shape gets the same sections, boilerplate rules, aliases
+and review date as a web page.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from html import escape
+
+from markdown_it import MarkdownIt
+
+from indexer.article import Article
+from indexer.flat import parse_flat
+from indexer.lead import title_from_lead
+from indexer.parse import parse_html
+
+_WIKI_HEADING = re.compile(r"^(={2,6})\s*([^=].*?)\s*\1\s*$")
+_ATX = re.compile(r"^ {0,3}#{1,6}\s+\S")
+_SETEXT = re.compile(r"^ {0,3}(=+|-{2,})\s*$")
+_LIST_ITEM = re.compile(r"^\s*([-*+•]|\d+[.)])\s+")
+_MARKDOWN = MarkdownIt("commonmark")
+
+
+def parse_text(text: str, article_id: str, fallback_title: str = "") -> Article:
+    """An article from one text file, whatever its shape; raises ParseError when none is in it."""
+    shape = text_shape(text)
+    if shape == "flat":
+        return parse_flat(text, article_id, fallback_title)
+    lines = text.splitlines()
+    head = ""
+    if not (shape == "markdown" and _has_h1(_MARKDOWN.render(text))):
+        head, lines = _title_block(lines)
+    markdown = "\n".join(lines) if shape == "markdown" else _to_markdown(lines, shape)
+    body = _MARKDOWN.render(markdown)
+    return parse_html(f"<html><body><article>{head}{body}</article></body></html>", article_id, fallback_title)
+
+
+def text_shape(text: str) -> str:
+    """ "flat", "markdown", "wiki" or "plain".
+
+    >>> text_shape("== Causes ==\\nIt spreads.\\nMore."), text_shape("# Asthma\\n\\nText.\\n\\n## Causes")
+    ('wiki', 'markdown')
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) <= 2:
+        return "flat"
+    if any(_WIKI_HEADING.match(line) for line in lines):
+        return "wiki"
+    after_text = (cur for prev, cur in itertools.pairwise(lines) if not _LIST_ITEM.match(prev))
+    if any(_ATX.match(line) for line in lines) or any(_SETEXT.match(line) for line in after_text):
+        return "markdown"
+    return "plain"
+
+
+def _to_markdown(lines: list[str], shape: str) -> str:
+    """Each line a paragraph (or list item); heading lines as ATX headings."""
+    out: list[str] = []
+    texts = [line.strip() for line in lines]
+    for i, line in enumerate(texts):
+        if not line:
+            continue
+        wiki = _WIKI_HEADING.match(line)
+        following = next((t for t in texts[i + 1 :] if t), "")
+        if wiki:
+            out.append("#" * len(wiki.group(1)) + " " + wiki.group(2))
+        elif shape == "plain" and _is_plain_heading(line, following) and out:
+            out.append("## " + line)
+        else:
+            out.append(line if _LIST_ITEM.match(line) else _escape_start(line))
+    return "\n\n".join(out) + "\n"
+
+
+def _is_plain_heading(line: str, following: str) -> bool:
+    """A question on its own line, or a short unpunctuated line before a longer sentence."""
+    words = line.split()
+    if _LIST_ITEM.match(line) or not following or len(words) > 20:
+        return False
+    if line.endswith("?"):
+        return not following.endswith("?")
+    return (
+        len(words) <= 8
+        and line[0].isupper()
+        and line[-1] not in ".,;:!"
+        and len(following.split()) > 2 * len(words)
+        and following[-1] in ".!?:"
+    )
+
+
+def _escape_start(line: str) -> str:
+    """Plain text that would read as Markdown syntax at the start of a line stays text."""
+    return re.sub(r"^([#>=]|\d+[.)]\s)", r"\\\1", line)
+
+
+def _has_h1(html: str) -> bool:
+    return "<h1>" in html
+
+
+def _title_block(lines: list[str]) -> tuple[str, list[str]]:
+    """The title (and names) of a text without a Markdown title line, and the lines after a title line."""
+    texts = [line.strip() for line in lines if line.strip()]
+    if texts and _is_title_line(texts[0], texts[1] if len(texts) > 1 else ""):
+        first = next(i for i, line in enumerate(lines) if line.strip())
+        return f"<h1>{escape(texts[0])}</h1>", lines[first + 1 :]
+    lead = next((line for line in texts if not _WIKI_HEADING.match(line)), "")
+    title, aliases = title_from_lead(lead)
+    if not title:
+        return "", lines
+    also = f"<p>Also called: {escape(', '.join(aliases))}</p>" if aliases else ""
+    return f"<h1>{escape(title)}</h1>{also}", lines
+
+
+def _is_title_line(line: str, following: str) -> bool:
+    words = line.split()
+    return 0 < len(words) <= 10 and line[-1] not in ".,;!?" and len(following.split()) > len(words)
