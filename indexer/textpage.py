@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import date
 from html import escape
+from typing import Any
 
+import yaml
 from markdown_it import MarkdownIt
 
 from indexer.article import Article
@@ -28,20 +31,71 @@ _ATX = re.compile(r"^ {0,3}#{1,6}\s+\S")
 _SETEXT = re.compile(r"^ {0,3}(=+|-{2,})\s*$")
 _LIST_ITEM = re.compile(r"^\s*([-*+•]|\d+[.)])\s+")
 _MARKDOWN = MarkdownIt("commonmark")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
+# Front-matter keys scrapers and site generators use for the page's other names, address and review date.
+ALIAS_KEYS = ("also_called", "aliases", "also_known_as", "synonyms", "other_names")
+URL_KEYS = ("source_url", "url", "canonical_url", "canonical", "source")
+DATE_KEYS = ("last_reviewed", "reviewed", "lastReviewed", "date_reviewed", "updated", "last_updated")
 
 
 def parse_text(text: str, article_id: str, fallback_title: str = "") -> Article:
     """An article from one text file, whatever its shape; raises ParseError when none is in it."""
+    meta, text = front_matter(text)
     shape = text_shape(text)
-    if shape == "flat":
+    if shape == "flat" and not meta:
         return parse_flat(text, article_id, fallback_title)
+    shape = "plain" if shape == "flat" else shape
     lines = text.splitlines()
-    head = ""
-    if not (shape == "markdown" and _has_h1(_MARKDOWN.render(text))):
-        head, lines = _title_block(lines)
+    head = _meta_block(meta)
+    if not (meta.get("title") or (shape == "markdown" and _has_h1(_MARKDOWN.render(text)))):
+        lead_head, lines = _title_block(lines)
+        head += lead_head
     markdown = "\n".join(lines) if shape == "markdown" else _to_markdown(lines, shape)
     body = _MARKDOWN.render(markdown)
-    return parse_html(f"<html><body><article>{head}{body}</article></body></html>", article_id, fallback_title)
+    page = f"<html><head>{_meta_head(meta)}</head><body><article>{head}{body}</article></body></html>"
+    return parse_html(page, article_id, fallback_title)
+
+
+def front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """A scraper's YAML front matter (title, also_called, source_url ...) and the text after it.
+
+    >>> front_matter('---\\ntitle: "Gout"\\nalso_called: ["Podagra"]\\n---\\n# Gout\\n')
+    ({'title': 'Gout', 'also_called': ['Podagra']}, '# Gout\\n')
+    """
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return {}, text
+    return (meta, text[match.end() :]) if isinstance(meta, dict) else ({}, text)
+
+
+def _meta_block(meta: dict[str, Any]) -> str:
+    """The front matter's title and other names, as the page parser reads them in a page."""
+    title = _meta_text(meta, "title")
+    names = [str(n) for key in ALIAS_KEYS for n in _as_list(meta.get(key)) if str(n).strip()]
+    also = f"<p>Also called: {escape(', '.join(names))}</p>" if names else ""
+    return (f"<h1>{escape(title)}</h1>" if title else "") + also
+
+
+def _meta_head(meta: dict[str, Any]) -> str:
+    url = next((_meta_text(meta, key) for key in URL_KEYS if _meta_text(meta, key).startswith("http")), "")
+    date = next((_meta_text(meta, key) for key in DATE_KEYS if _meta_text(meta, key)), "")
+    link = f'<link rel="canonical" href="{escape(url)}">' if url else ""
+    return link + (f'<meta name="last-reviewed" content="{escape(date)}">' if date else "")
+
+
+def _meta_text(meta: dict[str, Any], key: str) -> str:
+    value = meta.get(key)
+    return str(value).strip() if isinstance(value, (str, int, float, date)) else ""
+
+
+def _as_list(value: object) -> list[object]:
+    if isinstance(value, list):
+        return value
+    return list(value.split(",")) if isinstance(value, str) else []
 
 
 def text_shape(text: str) -> str:
@@ -51,14 +105,12 @@ def text_shape(text: str) -> str:
     ('wiki', 'markdown')
     """
     lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) <= 2:
-        return "flat"
     if any(_WIKI_HEADING.match(line) for line in lines):
         return "wiki"
     after_text = (cur for prev, cur in itertools.pairwise(lines) if not _LIST_ITEM.match(prev))
     if any(_ATX.match(line) for line in lines) or any(_SETEXT.match(line) for line in after_text):
         return "markdown"
-    return "plain"
+    return "flat" if len(lines) <= 2 else "plain"
 
 
 def _to_markdown(lines: list[str], shape: str) -> str:

@@ -14,10 +14,11 @@ from types import ModuleType
 import pytest
 
 from indexer.sources.files import SourceFile, read_article
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES, SHARED
 
 COLLECTIONS = {
     "shared": SHARED / "data" / "real-pages",
+    "fixtures": FIXTURES / "real-pages",
 }
 # The targets of the issue that set the parser's bar on real sites.
 TARGETS = {"title": 0.95, "recall": 0.90, "precision": 0.90, "kinds": 0.85, "text": 0.95, "aliases": 0.9}

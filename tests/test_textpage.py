@@ -138,3 +138,20 @@ def test_markdown_text_is_text_not_markup() -> None:
     article = parse_text("# Gout\n\nGout <script>alert(1)</script> hurts.\n\n## Causes\n\nUric acid crystals.\n", "g")
     assert "alert" not in str(article.to_dict())
     assert article.sections[0].heading == "Overview"
+
+
+def test_front_matter_gives_title_names_address_and_date() -> None:
+    text = (
+        '---\ntitle: "Gout"\nalso_called: ["Podagra", "Gouty arthritis"]\nsource_url: "https://example.org/gout"\n'
+        "last_reviewed: 2024-05-06\ncontent_hash: abc123\n---\n### What is gout?\n\nGout is arthritis.\n"
+    )
+    article = parse_text(text, "gout")
+    assert (article.title, article.aliases) == ("Gout", ("Podagra", "Gouty arthritis"))
+    assert (article.url, article.reviewed) == ("https://example.org/gout", "2024-05-06")
+    assert headings(article) == [("overview", "What is gout?")]
+    assert "abc123" not in str(article.to_dict()["sections"])
+
+
+def test_broken_front_matter_is_text_not_a_crash() -> None:
+    article = parse_text("---\ntitle: [unclosed\n---\n# Gout\n\nGout is arthritis of the big toe.\n", "gout")
+    assert article.title == "Gout"
