@@ -63,13 +63,33 @@ def sanitise(html: str) -> Markup:
     return Markup(nh3.clean(html, tags=set(ALLOWED_TAGS), attributes={}))
 
 
+def _parts(text: str) -> list[str]:
+    """Sentences of running text, and each list line as one part that keeps its bullet."""
+    parts: list[str] = []
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        if line.startswith("• "):
+            parts.append(line)
+        elif line:
+            parts.extend(sentences(line))
+    return parts
+
+
+def _list_start(parts: list[str], best: int, limit: int) -> int:
+    """A list item is shown with its list's lead-in and the items before it, when they fit."""
+    start = best
+    while start > 0 and parts[start].startswith("• "):
+        start -= 1
+    return start if len(" ".join(parts[start : best + 1])) < limit else best
+
+
 def snippet(text: str, stems: frozenset[str], limit: int = SNIPPET_CHARS) -> Markup:
     """The best whole sentences of a section for the query, marked; its opening when none match."""
-    parts = sentences(" ".join(text.replace("•", " ").split()))
+    parts = _parts(text)
     if not parts:
         return Markup("")
     scores = [len({_stem(w) for w in _WORD.findall(s)} & stems) for s in parts]
-    best = max(range(len(parts)), key=lambda i: (scores[i], -i))
+    best = _list_start(parts, max(range(len(parts)), key=lambda i: (scores[i], -i)), limit)
     chosen = [parts[best]]
     following = best + 1
     while following < len(parts) and len(" ".join(chosen)) + len(parts[following]) < limit:

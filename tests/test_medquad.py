@@ -42,7 +42,7 @@ def test_doc_layout() -> None:
         ("outlook", "outlook", "sec-3"),
         ("research", "research", "sec-4"),
     ]
-    assert article.sections[0].heading == "what is holmes-adie syndrome?"
+    assert article.sections[0].heading == "What is holmes-adie syndrome?"
     assert article.sections[0].text.startswith("Holmes-Adie syndrome (HAS) is a neurological disorder")
 
 

@@ -8,6 +8,7 @@ CDC file).  Ids come from the file name, since ten files repeat another's id.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
@@ -15,6 +16,7 @@ from lxml import etree
 from indexer.article import Article, ParseError, Section
 from indexer.entities import extract_entities
 from indexer.sections import kind_of_qtype
+from indexer.sources.readable import readable_answer, readable_heading
 from indexer.text import squash
 
 ROOT_TAGS = {"Document", "doc", "DiseaseFile"}
@@ -42,9 +44,10 @@ def parse_medquad(data: bytes, path: Path) -> Article:
         warnings.append("empty <Focus>: title taken from the URL")
     if not title:
         raise ParseError("no <Focus> title and no URL to name the article by")
-    sections = _sections(root, title)
-    if not sections:
+    flat = _sections(root, title)
+    if not flat:
         raise ParseError("no QA pair with a non-empty answer")
+    sections = tuple(_readable(section, pair, title) for section, pair in zip(flat, _answers(root), strict=True))
     return Article(
         id=f"{source}_{path.stem}",
         title=title,
@@ -52,7 +55,7 @@ def parse_medquad(data: bytes, path: Path) -> Article:
         source=source,
         aliases=tuple(squash(s.text or "") for s in root.iter("Synonym") if squash(s.text or "")),
         sections=sections,
-        entities=extract_entities(sections, title),
+        entities=extract_entities(flat, title),  # the flat text, so entities stay as they were ranked
         warnings=tuple(warnings),
     )
 
@@ -84,6 +87,22 @@ def _sections(root: etree._Element, title: str) -> tuple[Section, ...]:
         pid = pair.get("pid") or str(len(sections) + 1)
         sections.append(Section(kind_of_qtype(qtype), heading, f"sec-{pid}", answer, qtype=qtype))
     return tuple(sections)
+
+
+def _answers(root: etree._Element) -> list[str]:
+    """The raw text of each non-empty answer, in the order of _sections."""
+    raws = [_text(pair, "Answer") or _text(pair, "answer") for pair in root.iter("QAPair", "pair")]
+    questions = [
+        pair.find("Question") if pair.find("Question") is not None else pair.find("question")
+        for pair in root.iter("QAPair", "pair")
+    ]
+    return [raw for raw, question in zip(raws, questions, strict=True) if question is not None and squash(raw)]
+
+
+def _readable(section: Section, raw_answer: str, title: str) -> Section:
+    """The section as people read it: a cleaned-up heading, paragraphs, spaced sentences and lists."""
+    heading = readable_heading(section.heading, title, section.kind)
+    return replace(section, heading=heading, text=readable_answer(raw_answer))
 
 
 def _text(node: etree._Element, tag: str) -> str:
