@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from indexer.article import Article, ParseError, Section
 from indexer.boilerplate import drop_furniture, is_back_matter, is_link_list, is_link_paragraph, is_noise_line
@@ -57,6 +58,7 @@ BLOCK_TAGS = {
     "span",
 }
 HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+SAVED_FROM = re.compile(r"(?:saved from url=\(\d+\)|Mirrored from )(\S+)")
 REVIEW_METAS = ("last-reviewed", "lastreviewed", "reviewed", "dcterms.reviewed")
 UPDATE_METAS = ("article:modified_time", "dcterms.modified", "last-modified", "date")
 ALIAS_LABEL = re.compile(r"^\s*(also (called|known as)|other names?|synonyms?)\s*:?\s*", re.IGNORECASE)
@@ -155,8 +157,21 @@ def _meta_date(soup: BeautifulSoup, names: tuple[str, ...]) -> str:
 
 
 def _canonical_url(soup: BeautifulSoup) -> str:
+    """The page's address: its canonical link, resolved against where a saved copy says it came from."""
+    saved = _saved_from(soup)
     link = soup.find("link", rel="canonical")
-    return link.get("href", "") if link else ""
+    href = link.get("href", "") if link else ""
+    return urljoin(saved, href) if saved and href else (href or saved)
+
+
+def _saved_from(soup: BeautifulSoup) -> str:
+    """The URL a saved copy names: a browser's "saved from url=(0042)...", HTTrack's "Mirrored from ..."."""
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment), limit=20):
+        match = SAVED_FROM.search(comment)
+        if match:
+            url = match.group(1)
+            return url if "://" in url else "https://" + url
+    return ""
 
 
 def _own_text(tag: Tag) -> str:

@@ -1,4 +1,4 @@
-"""The `healthsearch` command: parse, index, info, search, serve."""
+"""The `healthsearch` command: parse, crawl, index, info, search, serve."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from crawler.crawl import CrawlReport, Settings, crawl
 from indexer.article import Article, ParseError
 from indexer.build import BuildReport, build_index, outdated_sources
 from indexer.sources.files import SourceFile, read_article
@@ -101,6 +102,37 @@ def _summary(report: BuildReport, store: IndexStore) -> str:
         lines.append(f"Skipped {len(report.skipped)} file(s):")
         lines += [f"  {file}: {reason}" for file, reason in report.skipped]
     lines += [f"warning: {file}: {warning}" for file, warning in report.warnings]
+    return "\n".join(lines)
+
+
+@main.command(name="crawl")
+@click.argument("url")
+@click.option("--into", required=True, type=click.Path(file_okay=False, path_type=Path), help="Corpus folder.")
+@click.option("--sitemap", help="Sitemap URL (default: robots.txt's, else /sitemap.xml).")
+@click.option("--prefix", help="Path prefix to keep to (default: the start URL's folder).")
+@click.option("--max-pages", default=500, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option(
+    "--delay", default=1.0, show_default=True, type=click.FloatRange(0, 600), help="Seconds between requests."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the crawl report as JSON.")
+def crawl_command(
+    url: str, into: Path, sitemap: str | None, prefix: str | None, max_pages: int, delay: float, as_json: bool
+) -> None:
+    """Fetch a site's health library into a corpus folder (only what changed since the last crawl)."""
+    if not url.startswith(("http://", "https://")):
+        raise click.BadParameter("give an http:// or https:// URL", param_hint="URL")
+    settings = Settings(prefix, sitemap, max_pages, delay, progress=sys.stderr.isatty() and not as_json)
+    report = crawl(url, into, settings)
+    click.echo(json.dumps(asdict(report), indent=2) if as_json else _crawl_summary(report, into))
+
+
+def _crawl_summary(report: CrawlReport, into: Path) -> str:
+    lines = [
+        f"Fetched {len(report.fetched)}, unchanged {len(report.unchanged)}, removed {len(report.removed)}, "
+        f"skipped {len(report.skipped)} into {into}; {report.bodies} bodies ({report.bytes} bytes) transferred."
+    ]
+    lines += [f"  skipped {url}: {why}" for url, why in report.skipped]
+    lines += [f"  removed {url}" for url in report.removed]
     return "\n".join(lines)
 
 
