@@ -130,10 +130,12 @@ def drop_furniture(soup: BeautifulSoup) -> None:
 
 
 def _is_hidden(tag: Tag) -> bool:
+    """Small hidden text (a pronunciation, a screen-reader copy); a collapsed accordion panel is article."""
     if tag.attrs is None:
         return False
     style = (tag.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or tag.has_attr("hidden") or tag.get("aria-hidden") == "true"
+    hidden = "display:none" in style or tag.has_attr("hidden") or tag.get("aria-hidden") == "true"
+    return hidden and len(tag.get_text(" ", strip=True)) < 200
 
 
 def _is_noise(tag: Tag, body_chars: int) -> bool:

@@ -199,3 +199,14 @@ def test_headings_lost_from_the_article_are_warned() -> None:
     html = page(f"<article><h1>Gout</h1><p>{LEAD}</p></article><div>{side}</div>")
     warnings = parse_html(html, "gout").warnings
     assert any("headings but none are in the article text" in w for w in warnings)
+
+
+def test_small_hidden_text_goes_a_collapsed_panel_stays() -> None:
+    panel = "Rest, ice and medicines that lower uric acid help most people within days. " * 4
+    html = page(
+        f"<h1>Gout</h1><p>{LEAD}<span style='display: none'>(gowt)</span></p>"
+        f"<h2>Treatment</h2><div class='accordion-panel' hidden><p>{panel}</p></div>"
+    )
+    article = parse_html(html, "gout")
+    assert "gowt" not in texts(article)
+    assert "uric acid help most people" in article.sections[-1].text
