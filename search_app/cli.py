@@ -131,7 +131,12 @@ def _crawl_summary(report: CrawlReport, into: Path) -> str:
         f"Fetched {len(report.fetched)}, unchanged {len(report.unchanged)}, removed {len(report.removed)}, "
         f"skipped {len(report.skipped)} into {into}; {report.bodies} bodies ({report.bytes} bytes) transferred."
     ]
-    lines += [f"  skipped {url}: {why}" for url, why in report.skipped]
+    by_reason: dict[str, list[str]] = {}
+    for url, why in report.skipped:
+        by_reason.setdefault(why, []).append(url)
+    for why, urls in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+        more = f" and {len(urls) - 3} more" if len(urls) > 3 else ""
+        lines.append(f"  skipped {len(urls)}, {why}: {', '.join(urls[:3])}{more}")
     lines += [f"  removed {url}" for url in report.removed]
     return "\n".join(lines)
 
