@@ -100,6 +100,7 @@ NOISE_LINES = re.compile(
     r"(learn how to )?cite this (page|article)|citation of the source is appreciated\.?|"
     r"(content )?source:.{0,120}|"
     r"(medically |clinically )?(reviewed|written|edited)( and \w+)? by .{0,160}|"
+    r"by [A-Z][\w.'-]+( [A-Z][\w.'-]+){1,3}(,? (MD|M\.D\.|DO|PhD|RN|NP|PA-C|MPH))*|"
     r"(call|contact) .{0,60}(helpline|hotline).{0,160})$",
     re.IGNORECASE,
 )

@@ -248,6 +248,10 @@ def _blocks_of(tag: Tag) -> Iterator[_Block]:
         yield from _nested_blocks(tag)
     elif name == "dt":
         yield _Block(block_text(tag), 2, tag.get("id", ""))
+    elif tag.get("role") == "heading" and not tag.find(_is_block_child):
+        # An ARIA heading (<div role="heading" aria-level="3">) is a heading whatever its tag.
+        level = str(tag.get("aria-level", "2"))
+        yield _Block(block_text(tag), int(level) if level.isdigit() and 1 < int(level) < 7 else 2, tag.get("id", ""))
     elif name in ("ul", "ol"):
         if is_link_list(tag):
             return  # a resource list or table of contents, not article text

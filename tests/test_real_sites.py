@@ -71,6 +71,7 @@ def test_headline_is_the_h1_the_page_title_agrees_with() -> None:
     "furniture",
     [
         "Medically Reviewed by Jane Roe, MD on July 19, 2022",
+        "By Jane Roe, MD",
         "Continued",
         "Page 2 of 3",
         "Read now",
@@ -210,3 +211,11 @@ def test_small_hidden_text_goes_a_collapsed_panel_stays() -> None:
     article = parse_html(html, "gout")
     assert "gowt" not in texts(article)
     assert "uric acid help most people" in article.sections[-1].text
+
+
+def test_aria_headings_start_sections() -> None:
+    html = page(f"<h1>Gout</h1><p>{LEAD}</p><div role='heading' aria-level='2'>Causes</div><p>{CAUSES}</p>")
+    assert [(s.kind, s.heading) for s in parse_html(html, "gout").sections] == [
+        ("overview", "Overview"),
+        ("causes", "Causes"),
+    ]
