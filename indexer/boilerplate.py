@@ -91,7 +91,9 @@ CONTENT_MARKS = ("main", "article")
 NOISE_LINES = re.compile(
     r"^(share( this( page| article)?)?|print( this page)?|advertisement|back to top|related "
     r"(articles|links|topics)|was this (page|article) helpful\??.*|email this page|"
-    r"(page )?(last )?(reviewed|updated)\s*:?.{0,40}|also (called|known as)\s*:.*|"
+    r"(page )?(last )?(reviewed|updated)\s*:?.{0,40}(next review due\s*:?.{0,40})?|also (called|known as)\s*:.*|"
+    r"next review due\s*:?.{0,40}|(request|make|book|schedule) an appointment.{0,40}|find a (doctor|location).{0,40}|"
+    r"show sources|"
     r"on this page|in this (article|section|page)|table of contents|contents|"
     r"continued( on (the )?next page)?|(next|previous)( page)?|page \d+( of \d+)?|"
     r"no (links|items|results|content) (are )?(available|found)\.?|"
@@ -173,9 +175,14 @@ def _holds_article(tag: Tag, body_chars: int = 0) -> bool:
     return bool(body_chars) and len(tag.get_text(" ", strip=True)) > body_chars * 0.5
 
 
+# A byline anywhere in a short block: "WebMD Medical Reference. Reviewed by Jane Roe, MD on July 19, 2022".
+REVIEW_BYLINE = re.compile(r"\breviewed by\b.{0,120}\bon\b", re.IGNORECASE)
+
+
 def is_noise_line(text: str) -> bool:
     """A short block that is furniture wherever it stands ("On this page", "Continued", a byline)."""
-    return len(text) < 300 and bool(NOISE_LINES.match(text.strip().lstrip("•").strip()))
+    line = text.strip().lstrip("•").strip()
+    return len(line) < 300 and bool(NOISE_LINES.match(line) or (len(line) < 250 and REVIEW_BYLINE.search(line)))
 
 
 def is_back_matter(heading: str) -> bool:

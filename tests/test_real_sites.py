@@ -72,6 +72,10 @@ def test_headline_is_the_h1_the_page_title_agrees_with() -> None:
     [
         "Medically Reviewed by Jane Roe, MD on July 19, 2022",
         "By Jane Roe, MD",
+        "WebMD Medical Reference. Reviewed by Jane Roe, MD on July 19, 2022",
+        "Page last reviewed: 12 February 2016 Next review due: 1 February 2019",
+        "Request an appointment",
+        "Show Sources",
         "Continued",
         "Page 2 of 3",
         "Read now",
