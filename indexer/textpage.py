@@ -31,6 +31,9 @@ _ATX = re.compile(r"^ {0,3}#{1,6}\s+\S")
 _SETEXT = re.compile(r"^ {0,3}(=+|-{2,})\s*$")
 _LIST_ITEM = re.compile(r"^\s*([-*+•]|\d+[.)])\s+")
 _MARKDOWN = MarkdownIt("commonmark")
+_READER_HEADER = re.compile(
+    r"\A((?:(?:Title|URL Source|Published Time|Description|Warning):[^\n]*\n\s*){1,8})Markdown Content:[ \t]*\n"
+)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
 # Front-matter keys scrapers and site generators use for the page's other names, address and review date.
 ALIAS_KEYS = ("also_called", "aliases", "also_known_as", "synonyms", "other_names")
@@ -41,13 +44,16 @@ DATE_KEYS = ("last_reviewed", "reviewed", "lastReviewed", "date_reviewed", "upda
 def parse_text(text: str, article_id: str, fallback_title: str = "") -> Article:
     """An article from one text file, whatever its shape; raises ParseError when none is in it."""
     meta, text = front_matter(text)
+    if not meta:
+        meta, text = reader_header(text)
     shape = text_shape(text)
     if shape == "flat" and not meta:
         return parse_flat(text, article_id, fallback_title)
     shape = "plain" if shape == "flat" else shape
     lines = text.splitlines()
-    head = _meta_block(meta)
-    if not (meta.get("title") or (shape == "markdown" and _has_h1(_MARKDOWN.render(text)))):
+    has_h1 = shape == "markdown" and _has_h1(_MARKDOWN.render(text))
+    head = _meta_block(meta, with_title=not has_h1)
+    if not (meta.get("title") or meta.get("page_title") or has_h1):
         lead_head, lines = _title_block(lines)
         head += lead_head
     markdown = "\n".join(lines) if shape == "markdown" else _to_markdown(lines, shape)
@@ -72,9 +78,24 @@ def front_matter(text: str) -> tuple[dict[str, Any], str]:
     return (meta, text[match.end() :]) if isinstance(meta, dict) else ({}, text)
 
 
-def _meta_block(meta: dict[str, Any]) -> str:
+def reader_header(text: str) -> tuple[dict[str, Any], str]:
+    """The header a reader service puts above its Markdown ("Title:", "URL Source:", "Markdown Content:").
+
+    >>> reader_header("Title: Gout - City Clinic\\n\\nURL Source: https://a.org/gout\\n\\nMarkdown Content:\\n# Gout\\n")
+    ({'page_title': 'Gout - City Clinic', 'source_url': 'https://a.org/gout'}, '# Gout\\n')
+    """
+    match = _READER_HEADER.match(text)
+    if not match:
+        return {}, text
+    fields = dict(re.findall(r"^([A-Za-z ]+):[ \t]*(.*)$", match.group(1), flags=re.MULTILINE))
+    names = {"Title": "page_title", "URL Source": "source_url"}
+    meta = {names[key]: value.strip() for key, value in fields.items() if key in names and value.strip()}
+    return meta, text[match.end() :]
+
+
+def _meta_block(meta: dict[str, Any], with_title: bool = True) -> str:
     """The front matter's title and other names, as the page parser reads them in a page."""
-    title = _meta_text(meta, "title")
+    title = _meta_text(meta, "title") if with_title else ""
     names = [str(n) for key in ALIAS_KEYS for n in _as_list(meta.get(key)) if str(n).strip()]
     also = f"<p>Also called: {escape(', '.join(names))}</p>" if names else ""
     return (f"<h1>{escape(title)}</h1>" if title else "") + also
@@ -84,6 +105,8 @@ def _meta_head(meta: dict[str, Any]) -> str:
     url = next((_meta_text(meta, key) for key in URL_KEYS if _meta_text(meta, key).startswith("http")), "")
     date = next((_meta_text(meta, key) for key in DATE_KEYS if _meta_text(meta, key)), "")
     link = f'<link rel="canonical" href="{escape(url)}">' if url else ""
+    title = _meta_text(meta, "title") or _meta_text(meta, "page_title")
+    link += f"<title>{escape(title)}</title>" if title else ""
     return link + (f'<meta name="last-reviewed" content="{escape(date)}">' if date else "")
 
 

@@ -155,3 +155,43 @@ def test_front_matter_gives_title_names_address_and_date() -> None:
 def test_broken_front_matter_is_text_not_a_crash() -> None:
     article = parse_text("---\ntitle: [unclosed\n---\n# Gout\n\nGout is arthritis of the big toe.\n", "gout")
     assert article.title == "Gout"
+
+
+READER = """Title: Gout - Symptoms and causes - City Clinic
+
+URL Source: https://www.example.org/gout/symptoms-causes
+
+Markdown Content:
+Gout - Symptoms and causes - City Clinic
+===============
+
+[Skip to content](https://www.example.org/gout#main)
+
+*   [Find a Doctor](https://www.example.org/doctors)
+*   [Request Appointment](https://www.example.org/appointments)
+*   [Health Library](https://www.example.org/library)
+
+Gout
+====
+
+Overview
+--------
+
+Gout is a common and painful form of arthritis that most often strikes the big toe.
+
+Symptoms
+--------
+
+The signs and symptoms of gout almost always occur suddenly, and often at night.
+
+*   [Request an appointment](https://www.example.org/appointments)
+"""
+
+
+def test_reader_service_markdown_keeps_the_article_and_its_address() -> None:
+    article = parse_text(READER, "gout")
+    assert article.title == "Gout"
+    assert article.url == "https://www.example.org/gout/symptoms-causes"
+    assert headings(article) == [("overview", "Overview"), ("symptoms", "Symptoms")]
+    every = str(article.to_dict()["sections"])
+    assert "Find a Doctor" not in every and "Skip to content" not in every and "City Clinic" not in every
