@@ -81,8 +81,8 @@ def front_matter(text: str) -> tuple[dict[str, Any], str]:
 def reader_header(text: str) -> tuple[dict[str, Any], str]:
     """The header a reader service puts above its Markdown ("Title:", "URL Source:", "Markdown Content:").
 
-    >>> reader_header("Title: Gout - City Clinic\\n\\nURL Source: https://a.org/gout\\n\\nMarkdown Content:\\n# Gout\\n")
-    ({'page_title': 'Gout - City Clinic', 'source_url': 'https://a.org/gout'}, '# Gout\\n')
+    >>> reader_header("Title: Gout - A Clinic\\n\\nURL Source: https://a.org/gout\\n\\nMarkdown Content:\\n# Gout\\n")
+    ({'page_title': 'Gout - A Clinic', 'source_url': 'https://a.org/gout'}, '# Gout\\n')
     """
     match = _READER_HEADER.match(text)
     if not match:
