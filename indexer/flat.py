@@ -11,7 +11,7 @@ import re
 
 from indexer.article import Article, ParseError, Section
 from indexer.entities import extract_entities
-from indexer.lead import title_from_lead
+from indexer.lead import lead_aliases, title_from_lead
 from indexer.sections import FLAT_HEADINGS, kind_of_heading
 from indexer.text import find_review_date, slugify, squash, strip_disclaimer, unique_anchor
 
@@ -27,6 +27,7 @@ def _heading_pattern() -> re.Pattern[str]:
 
 
 _HEADING = _heading_pattern()
+_ALIAS_LABEL = re.compile(r"\b(?:also called|also known as|other names?)\s*:\s*", re.IGNORECASE)
 
 
 def parse_flat(text: str, article_id: str, fallback_title: str = "") -> Article:
@@ -36,6 +37,7 @@ def parse_flat(text: str, article_id: str, fallback_title: str = "") -> Article:
         raise ParseError("no text")
     warnings: list[str] = []
     reviewed = find_review_date(text)
+    aliases, text = _labelled_aliases(text)
     matches = list(_HEADING.finditer(text))
     if not matches:
         warnings.append("no section headings found: the whole text is one overview section")
@@ -49,14 +51,32 @@ def parse_flat(text: str, article_id: str, fallback_title: str = "") -> Article:
     sections = lead + _sections(text, matches, title, {s.anchor for s in lead})
     if not sections:
         raise ParseError("no section text")
+    aliases += lead_aliases(sections[0].text[:2000], title, aliases)
     return Article(
         id=article_id,
         title=title,
+        aliases=aliases,
         sections=sections,
         entities=extract_entities(sections, title),
         reviewed=reviewed,
         warnings=tuple(warnings),
     )
+
+
+def _labelled_aliases(text: str) -> tuple[tuple[str, ...], str]:
+    """Names from an inline "Also called: a, b" (up to the next heading or sentence end), and the text without it.
+
+    >>> _labelled_aliases("Gout Also called: podagra, gouty arthritis Overview Gout is arthritis.")
+    (('podagra', 'gouty arthritis'), 'Gout Overview Gout is arthritis.')
+    """
+    label = _ALIAS_LABEL.search(text)
+    if not label:
+        return (), text
+    heading = _HEADING.search(text, label.end())
+    stop = text.find(". ", label.end())
+    end = min(i for i in (heading.start() if heading else len(text), stop if stop >= 0 else len(text)))
+    names = [n.strip(" .") for n in re.split(r",|;|\s+or\s+", text[label.end() : end]) if n.strip(" .")]
+    return tuple(n for n in names if len(n.split()) <= 6), squash(text[: label.start()] + " " + text[end:])
 
 
 def title_from_prefix(prefix: str) -> str:

@@ -154,3 +154,25 @@ def test_title_from_prefix(prefix: str, title: str) -> None:
 def test_unglue(text: str, expected: str) -> None:
     """Spaces a scraper dropped come back; abbreviations are left alone."""
     assert unglue(text) == expected
+
+
+def test_inline_also_called_gives_aliases_and_leaves_the_text() -> None:
+    article = parse_flat(
+        "Gout Home Gout Also called: podagra, gouty arthritis Overview Gout is a form of arthritis. "
+        "Causes Uric acid builds up.",
+        "gout",
+    )
+    assert article.aliases == ("podagra", "gouty arthritis")
+    assert article.sections[0].text == "Gout is a form of arthritis."
+
+
+def test_long_text_before_the_first_heading_is_kept_as_the_lead() -> None:
+    lead = "Gout is a common and painful kind of arthritis that strikes one joint at a time, often the big toe."
+    article = parse_flat(f"{lead} Causes Uric acid builds up in the blood and forms crystals.", "gout", "Gout")
+    assert (article.title, article.sections[0].heading, article.sections[0].text) == ("Gout", "Overview", lead)
+
+
+def test_heading_word_bound_into_a_name_does_not_split() -> None:
+    text = "Gout Home Gout Overview The Centers for Disease Control and Prevention track gout. Causes Uric acid."
+    article = parse_flat(text, "gout")
+    assert [s.heading for s in article.sections] == ["Overview", "Causes"]
