@@ -51,13 +51,14 @@ def parse_text(text: str, article_id: str, fallback_title: str = "") -> Article:
         return parse_flat(text, article_id, fallback_title)
     shape = "plain" if shape == "flat" else shape
     lines = text.splitlines()
-    has_h1 = shape == "markdown" and _has_h1(_MARKDOWN.render(text))
+    body = _MARKDOWN.render(text) if shape == "markdown" else ""
+    has_h1 = _has_h1(body)
     head = _meta_block(meta, with_title=not has_h1)
     if not (meta.get("title") or meta.get("page_title") or has_h1):
         lead_head, lines = _title_block(lines)
         head += lead_head
-    markdown = "\n".join(lines) if shape == "markdown" else _to_markdown(lines, shape)
-    body = _MARKDOWN.render(markdown)
+        body = ""  # the title line may have gone: render what is left
+    body = body or _MARKDOWN.render("\n".join(lines) if shape == "markdown" else _to_markdown(lines, shape))
     page = f"<html><head>{_meta_head(meta)}</head><body><article>{head}{body}</article></body></html>"
     return parse_html(page, article_id, fallback_title)
 
