@@ -119,8 +119,11 @@ BACK_MATTER = re.compile(
 )
 
 
-def drop_furniture(soup: BeautifulSoup) -> None:
-    """Take comments, controls, hidden text and furniture blocks out of the page, in place."""
+def drop_furniture(soup: BeautifulSoup) -> int:
+    """Take comments, controls, hidden text and furniture blocks out of the page, in place.
+
+    Returns how many characters of visible text the page had before its furniture went.
+    """
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     for tag in soup.find_all(DROP_TAGS):
@@ -130,6 +133,7 @@ def drop_furniture(soup: BeautifulSoup) -> None:
     body_chars = len((soup.body or soup).get_text(" ", strip=True)) or 1
     for tag in soup.find_all(lambda t: _is_noise(t, body_chars)):
         tag.decompose()
+    return body_chars
 
 
 def _is_hidden(tag: Tag) -> bool:

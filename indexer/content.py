@@ -11,6 +11,7 @@ semantic marks, and keep the best; then pick the headline among the page's
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bs4 import BeautifulSoup, Tag
 
@@ -72,7 +73,7 @@ def _around_h1(body: Tag) -> Tag | None:
     return node
 
 
-def headline(root: Tag, soup: BeautifulSoup, page_title: str, own_text) -> str:
+def headline(root: Tag, soup: BeautifulSoup, page_title: str, own_text: Callable[[Tag], str]) -> str:
     """The article's headline: the ``<h1>`` the page title agrees with, else the content's own."""
     return without_subtitle(_headline(root, soup, page_title, own_text))
 
@@ -89,7 +90,7 @@ def without_subtitle(title: str) -> str:
     return title
 
 
-def _headline(root: Tag, soup: BeautifulSoup, page_title: str, own_text) -> str:
+def _headline(root: Tag, soup: BeautifulSoup, page_title: str, own_text: Callable[[Tag], str]) -> str:
     h1s = [own_text(h) for h in soup.find_all("h1")]
     h1s = [h for h in h1s if h]
     if page_title:

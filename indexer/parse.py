@@ -80,8 +80,7 @@ def parse_html(html: str, article_id: str, fallback_title: str = "") -> Article:
     page_title = _page_title(soup)
     reviewed = _review_date(soup)
     url = _canonical_url(soup)
-    page_chars = len((soup.body or soup).get_text(" ", strip=True))
-    drop_furniture(soup)
+    page_chars = drop_furniture(soup)
     root = content_root(soup)
     title, warnings = _title_or_fallback(headline(root, soup, page_title, _own_text) or page_title, fallback_title)
     aliases = _aliases(root)
@@ -111,7 +110,9 @@ def _title_or_fallback(title: str, fallback_title: str) -> tuple[str, list[str]]
     return fallback_title, ["no <h1> or <title>: using the file name as the title"]
 
 
-def _extraction_warnings(sections: tuple[Section, ...], blocks: list[_Block], soup: BeautifulSoup, page_chars: int):
+def _extraction_warnings(
+    sections: tuple[Section, ...], blocks: list[_Block], soup: BeautifulSoup, page_chars: int
+) -> list[str]:
     """Signs that the article was not found where it is: little text from a big page, headings lost."""
     warnings: list[str] = []
     kept = sum(len(s.text) for s in sections)
