@@ -159,8 +159,9 @@ def _is_noise(tag: Tag, body_chars: int) -> bool:
 def _furniture_by_tag(tag: Tag) -> bool:
     if tag.name in FURNITURE_TAGS:
         return True
-    # A page's header and footer are furniture; an article's own header holds its lead.
-    return tag.name in ("header", "footer") and tag.find_parent(CONTENT_MARKS) is None
+    # A page's header and footer are furniture, and so is an article's footer (tags, sharing,
+    # citations); an article's own header holds its headline and lead.
+    return tag.name == "footer" or (tag.name == "header" and tag.find_parent(CONTENT_MARKS) is None)
 
 
 def _furniture_by_name(tag: Tag) -> bool:

@@ -223,3 +223,8 @@ def test_aria_headings_start_sections() -> None:
         ("overview", "Overview"),
         ("causes", "Causes"),
     ]
+
+
+def test_an_articles_own_footer_is_furniture() -> None:
+    html = page(f"<article><h1>Gout</h1><p>{LEAD}</p><footer><p>Tags: joints, arthritis</p></footer></article>")
+    assert "Tags" not in texts(parse_html(html, "gout"))
