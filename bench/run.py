@@ -19,7 +19,7 @@ from bench import engine
 from bench.corpus import Doc, TopicSet, load_docs, load_topic_sets
 from bench.heldout import heldout_sets
 from bench.peers import PEERS, Peer
-from bench.report import BuildTime, api_section, build_section, suggest_section, topic_set_section
+from bench.report import BuildTime, api_section, build_section, staff_section, suggest_section, topic_set_section
 from bench.runfiles import Run, answer
 from bench.scoring import score
 from bench.sections import SectionPicker
@@ -38,6 +38,7 @@ class Results:
     api_laps: list[float] = field(default_factory=list)
     api_failed: int = 0
     suggest: engine.SuggestTiming | None = None
+    staff: list[tuple[str, float]] = field(default_factory=list)
     articles: int = 0
     load_seconds: float = 0.0
     versions: list[str] = field(default_factory=list)
@@ -118,6 +119,7 @@ def run_engine(medquad: Path, work: Path, topic_sets: list[TopicSet], results: R
     laps = results.suggest.laps
     p50, p95 = percentile(laps, 50), percentile(laps, 95)
     _say(engine.NAME, f"suggest: {len(laps)} requests, p50 {p50:.2f} ms, p95 {p95:.2f} ms")
+    results.staff = engine.staff_seconds(folder)
 
 
 def installed_peers(names: list[str]) -> list[Peer]:
@@ -187,6 +189,8 @@ def report(topic_sets: list[TopicSet], results: Results, args: argparse.Namespac
     if results.suggest is not None:
         timing = results.suggest
         parts.append(suggest_section(engine.NAME, timing.first_seconds, timing.laps, timing.failed))
+    if results.staff:
+        parts.append(staff_section(engine.NAME, results.staff))
     return "\n".join(parts)
 
 

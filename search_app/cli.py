@@ -17,6 +17,7 @@ from indexer.store import BuildLocked, IndexMissing, IndexStore
 from search_app import accounts, create_app
 from search_app.audit.checklist import ChecklistError
 from search_app.audit.report import audit_tables
+from search_app.devserver import PrivateRequestHandler
 from search_app.evaluate import write_run
 from search_app.production import gunicorn_argv
 from search_app.query import QueryError, parse_query
@@ -224,7 +225,7 @@ def serve(
         argv = gunicorn_argv(host, port, workers or app.config["WORKERS"])
         sys.stdout.flush()
         os.execv(argv[0], argv)
-    app.run(host=host, port=port)
+    app.run(host=host, port=port, request_handler=PrivateRequestHandler)
 
 
 @main.group()

@@ -18,6 +18,7 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    Setting("INSTANCE_DIR", None, "Folder of the default index, query log, staff files; default: instance/."),
     Setting("INDEX_DIR", None, "Where the index lives; default: the app's instance folder + /index."),
     Setting("CORPUS_DIR", "corpus", "Articles `healthsearch serve` indexes when no index exists yet."),
     Setting("RESULTS_PER_PAGE", 10, "Hits on one results page."),

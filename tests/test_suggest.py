@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -336,10 +335,9 @@ def test_every_page_links_opensearch_and_the_widget(client: FlaskClient, path: s
     assert "style=" not in page and "onclick" not in page  # a strict CSP allows no inline style or handlers
 
 
-def test_medquad_suggester_builds_quickly(medquad_index: IndexStore) -> None:
-    started = time.perf_counter()
+def test_medquad_suggester_corrects_typed_names(medquad_index: IndexStore) -> None:
+    """How long building this takes is the benchmark's to print (`python -m bench`, suggest section)."""
     suggester = Suggester(load_names(medquad_index.current_dir()))
-    assert time.perf_counter() - started < 10  # about 1 s on a quiet machine; generous for a busy one
     assert texts(suggester, "diabtes")[0] == "Diabetes"
     assert texts(suggester, "hyperparathyroidsm")[0].lower() == "primary hyperparathyroidism"
 
