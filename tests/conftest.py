@@ -65,6 +65,13 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.pop(f"HEALTHSEARCH_{name}", None)  # a developer's own settings must not reach the tests
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests over the full MedQuAD index share one test process, which builds or checks it once."""
+    for item in items:
+        if "medquad_index" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("medquad"))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run when any test wrote into the checkout's instance folder."""
     config = session.config
