@@ -159,9 +159,9 @@ def _visit(file: SourceFile, entry: dict | None, key: str, owners: dict, plan: _
         return {**entry, **fresh}
     try:
         article = read_article(file, data)
-    except (ParseError, OSError) as error:
+    except Exception as error:  # whatever one file does, the build goes on without it
         _forget(entry, plan, owners, report)
-        return {**fresh, "error": str(error)}
+        return {**fresh, "error": _reason(error)}
     owner = owners.get(article.id)
     if owner and owner != (key, file.relpath):
         return {**fresh, "error": f"duplicate id {article.id!r}, already used by {owner[0]}/{owner[1]}"}
@@ -176,6 +176,13 @@ def _visit(file: SourceFile, entry: dict | None, key: str, owners: dict, plan: _
     else:
         report.added += 1
     return {**fresh, "id": article.id}
+
+
+def _reason(error: Exception) -> str:
+    """Why a file is no article, for the build summary."""
+    if isinstance(error, (ParseError, OSError)):
+        return str(error)
+    return f"the parser failed on it ({type(error).__name__}: {error})"
 
 
 def _forget(entry: dict | None, plan: _Plan, owners: dict, report: BuildReport) -> None:
