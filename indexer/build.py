@@ -19,6 +19,7 @@ from tqdm import tqdm
 from whoosh import index as whoosh_index
 
 from indexer.article import Article, ParseError
+from indexer.decode import check_size
 from indexer.documents import to_document
 from indexer.schema import SCHEMA_VERSION, build_schema
 from indexer.sources.confine import ReadRules
@@ -145,6 +146,7 @@ def _visit(file: SourceFile, entry: dict | None, key: str, owners: dict, plan: _
         if file.refused:
             raise ParseError(file.refused)
         stat = file.path.stat()
+        check_size(stat.st_size)  # before the shortcut: an over-size file indexed by an older version leaves
         if entry and entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns:
             report.unchanged += "id" in entry
             return entry

@@ -1,5 +1,7 @@
 """Hostile source files: a build reads them in bounded work or skips them with a reason, and never stops.
 
+Deep nesting, thousands of headings, MedQuAD XML over the size limit.
+
 Work is counted, not timed: the elements BeautifulSoup walks over while a page
 is parsed (every find, find_all and get_text walks `Tag.descendants`), and the
 anchors an article's headings try.
@@ -15,12 +17,14 @@ from pathlib import Path
 
 import pytest
 from bs4.element import Tag
+from click.testing import CliRunner
 
 import indexer.sources.files as files
 from indexer.build import build_index
 from indexer.parse import MAX_DEPTH, parse_html
 from indexer.store import IndexStore
 from indexer.text import Anchors
+from search_app.cli import main
 from tests.conftest import CORPUS
 
 BOTTOM = "Wheezing at the very bottom of the page."
@@ -116,3 +120,35 @@ def test_deep_pages_do_not_stop_the_build(tmp_path: Path, monkeypatch: pytest.Mo
     assert report.skipped == [(f"{folder}/broken.html", reason)]
     with store.open().searcher() as searcher:
         assert {fields["id"] for fields in searcher.all_stored_fields()} == {"gout", "deep-2000", "deep-8000"}
+
+
+def medquad_xml(focus: str, answer_words: int) -> str:
+    answer = "Bigtoken swelling of the joints. " * (answer_words // 5)
+    return (
+        f'<?xml version="1.0"?><Document id="0000001" source="GARD" url="https://example.org/{focus}">'
+        f"<Focus>{focus}</Focus><QAPairs><QAPair pid='1'><Question qid='1' qtype='information'>"
+        f"What is (are) {focus} ?</Question><Answer>{answer}</Answer></QAPair></QAPairs></Document>"
+    )
+
+
+def test_medquad_xml_over_the_size_limit_is_skipped_not_cut(tmp_path: Path) -> None:
+    folder = tmp_path / "medquad"
+    folder.mkdir()
+    (folder / "small.xml").write_text(medquad_xml("Small disease", 50))
+    (folder / "big.xml").write_text(medquad_xml("Big disease", 400_000))  # about 2.6 MB
+    assert (folder / "big.xml").stat().st_size > 2 * 1024 * 1024
+    store = IndexStore(tmp_path / "index")
+    report = build_index([folder], store)
+    assert report.added == 1
+    [(file, reason)] = report.skipped
+    assert file == f"{folder}/big.xml" and reason.startswith("file too large: 2.") and "limit 2.0 MiB" in reason
+    (folder / "small.xml").write_text(medquad_xml("Small disease", 500_000))  # grows past the limit: it leaves
+    report = build_index([folder], store)
+    assert report.removed == 1 and len(report.skipped) == 2
+    assert store.open().doc_count() == 0
+
+
+def test_parse_command_refuses_over_size_xml(tmp_path: Path) -> None:
+    (tmp_path / "big.xml").write_text(medquad_xml("Big disease", 400_000))
+    result = CliRunner().invoke(main, ["parse", str(tmp_path / "big.xml")])
+    assert result.exit_code == 1 and "file too large" in result.output

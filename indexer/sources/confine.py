@@ -70,8 +70,8 @@ class Confined:
             return LINK_NOWHERE
         return self._refusal_of_target(target)
 
-    def read(self, path: Path) -> bytes:
-        """The bytes of a file the fence allows, checked again on the open file; ParseError says why not."""
+    def read(self, path: Path, most: int = -1) -> bytes:
+        """The bytes (at most `most`) of a file the fence allows, checked again on the open file; else ParseError."""
         reason = self.refusal(path)
         if reason:
             raise ParseError(reason)
@@ -88,7 +88,7 @@ class Confined:
             reason = self._refusal_of_target(opened)
             if reason:
                 raise ParseError(reason)
-            return handle.read()
+            return handle.read(most)
 
     def _refusal_of_target(self, target: os.stat_result) -> str:
         if not stat.S_ISREG(target.st_mode):

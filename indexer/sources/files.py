@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from indexer.article import Article, ParseError
-from indexer.decode import decode
+from indexer.decode import MAX_BYTES, check_size, decode
 from indexer.flat import parse_flat
 from indexer.parse import parse_html
 from indexer.sources.confine import FOLDER_LINK, PRIVATE, Confined, ReadRules
@@ -49,8 +49,8 @@ class SourceFile:
         return self.relpath.rsplit(".", 1)[0]
 
     def read_bytes(self) -> bytes:
-        """The file's bytes, through the fence of its source folder when it has one."""
-        return self.fence.read(self.path) if self.fence else self.path.read_bytes()
+        """The file's bytes (one past the size limit at most), through the fence of its source folder if it has one."""
+        return self.fence.read(self.path, MAX_BYTES + 1) if self.fence else self.path.read_bytes()
 
 
 def discover(root: Path, rules: ReadRules | None = None) -> Iterator[SourceFile]:
@@ -94,6 +94,7 @@ def read_article(file: SourceFile, data: bytes | None = None) -> Article:
         data = file.read_bytes()
     suffix = file.path.suffix.lower()
     if suffix in XML_SUFFIXES:
+        check_size(len(data))
         if not is_medquad(data):
             raise ParseError("XML that is not a MedQuAD article")
         article = parse_medquad(data, file.path)
