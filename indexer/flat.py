@@ -12,7 +12,7 @@ import re
 from indexer.article import Article, ParseError, Section
 from indexer.entities import extract_entities
 from indexer.sections import FLAT_HEADINGS, kind_of_heading
-from indexer.text import find_review_date, slugify, squash, strip_disclaimer, unique_anchor
+from indexer.text import Anchors, find_review_date, slugify, squash, strip_disclaimer
 
 
 def _heading_pattern() -> re.Pattern[str]:
@@ -82,7 +82,7 @@ def _sections(text: str, matches: list[re.Match[str]], title: str) -> tuple[Sect
         body = strip_disclaimer(text)
         return (Section("overview", "Overview", "overview", body),) if body else ()
     sections: list[Section] = []
-    taken: set[str] = set()
+    anchors = Anchors()
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         body = text[match.end() : end].strip()
@@ -92,6 +92,6 @@ def _sections(text: str, matches: list[re.Match[str]], title: str) -> tuple[Sect
             continue
         heading = match.group(1)
         body = unglue(body)
-        anchor = unique_anchor(slugify(heading), taken)
+        anchor = anchors.claim(slugify(heading))
         sections.append(Section(kind_of_heading(heading, title), heading, anchor, body))
     return tuple(sections)

@@ -1,6 +1,8 @@
 """HTML -> Article, for authored pages and pages saved from other sites.
 
-Stages: decode and soup (lxml); take out boilerplate (scripts, navigation,
+Stages: decode and soup (lxml); bound the nesting (what lies deeper than
+MAX_DEPTH elements is read as plain text, so no walk recurses or rescans
+without bound); take out boilerplate (scripts, navigation,
 breadcrumbs, cookie banners, sidebars, related links, footers, disclaimers);
 pick the content root; read title, aliases and review date; walk the content
 into a stream of headings and text blocks; group the stream into sections.
@@ -18,7 +20,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from indexer.article import Article, ParseError, Section
 from indexer.entities import extract_entities
 from indexer.sections import is_known_heading, kind_of_heading
-from indexer.text import block_text, find_review_date, is_disclaimer, iso_date, slugify, squash, unique_anchor
+from indexer.text import Anchors, block_text, find_review_date, is_disclaimer, iso_date, slugify, squash
 
 DROP_TAGS = (
     "script",
@@ -118,6 +120,9 @@ BLOCK_TAGS = {
     "span",
 }
 HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+# Real pages nest up to about 20 elements deep; the walk recurses once per level and
+# several steps search below each element, so depth bounds both.
+MAX_DEPTH = 64
 ALIAS_LABEL = re.compile(r"^\s*(also (called|known as)|other names?|synonyms?)\s*:?\s*", re.IGNORECASE)
 
 
@@ -135,6 +140,8 @@ def parse_html(html: str, article_id: str, fallback_title: str = "") -> Article:
     """An article from one HTML page; raises ParseError when no article is in it."""
     soup = BeautifulSoup(html, "lxml")
     warnings: list[str] = []
+    if _flatten_deep(soup, MAX_DEPTH):
+        warnings.append(f"markup nested more than {MAX_DEPTH} elements deep: what lies deeper is read as plain text")
     page_title = _page_title(soup)
     reviewed = _review_date(soup)
     url = _canonical_url(soup)
@@ -165,6 +172,27 @@ def parse_html(html: str, article_id: str, fallback_title: str = "") -> Article:
         reviewed=reviewed,
         warnings=tuple(warnings),
     )
+
+
+def _flatten_deep(soup: BeautifulSoup, limit: int) -> bool:
+    """Replace what lies below `limit` levels of elements by its text; True when anything did.
+
+    Iterative, and each deep subtree is read once: linear in the size of the page.
+    """
+    deep: list[Tag] = []
+    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    while stack:
+        tag, depth = stack.pop()
+        children = [child for child in tag.children if isinstance(child, Tag)]
+        if depth < limit:
+            stack += [(child, depth + 1) for child in children]
+        elif children:
+            deep.append(tag)
+    for tag in deep:
+        text = tag.get_text(" ")
+        tag.clear()
+        tag.append(text)
+    return bool(deep)
 
 
 def _page_title(soup: BeautifulSoup) -> str:
@@ -385,11 +413,11 @@ def _group(blocks: list[_Block], title: str) -> tuple[Section, ...]:
 
 def _sections(drafts: list[tuple[str, str, list[str], list[str]]], title: str) -> tuple[Section, ...]:
     sections: list[Section] = []
-    taken: set[str] = set()
+    anchors = Anchors()
     for heading, anchor, texts, items in drafts:
         kind = kind_of_heading(heading, title)
         if not texts or re.match(r"^disclaimer\b", heading, re.IGNORECASE):
             continue
-        anchor = unique_anchor(anchor or slugify(heading), taken)
+        anchor = anchors.claim(anchor or slugify(heading))
         sections.append(Section(kind, heading, anchor, "\n\n".join(texts), items=tuple(items)))
     return tuple(sections)

@@ -9,14 +9,17 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
+from flask import Flask
 
 from indexer.article import Article, ParseError
 from indexer.build import BuildReport, build_index, outdated_sources
+from indexer.sources.confine import ReadRules
 from indexer.sources.files import SourceFile, read_article
 from indexer.store import BuildLocked, IndexMissing, IndexStore
 from search_app import accounts, create_app
 from search_app.audit.checklist import ChecklistError
 from search_app.audit.report import audit_tables
+from search_app.config import private_paths
 from search_app.devserver import PrivateRequestHandler
 from search_app.evaluate import write_run
 from search_app.production import gunicorn_argv
@@ -34,6 +37,11 @@ INDEX_OPTION = click.option(
 
 def _store(index_dir: Path | None) -> IndexStore:
     return IndexStore(index_dir or create_app().config["INDEX_DIR"])
+
+
+def _read_rules(app: Flask, follow_links: bool = False) -> ReadRules:
+    """How builds started from here read their sources: never the app's own private files."""
+    return ReadRules(follow_links=follow_links, private=private_paths(app.config, app.instance_path))
 
 
 @click.group()
@@ -78,12 +86,15 @@ def _describe(article: Article) -> str:
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @INDEX_OPTION
 @click.option("--rebuild", is_flag=True, help="Ignore the existing index and build from scratch.")
+@click.option("--follow-links", is_flag=True, help="Read symbolic links to files that stay inside the source folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
-def index(sources: tuple[Path, ...], index_dir: Path | None, rebuild: bool, as_json: bool) -> None:
+def index(sources: tuple[Path, ...], index_dir: Path | None, rebuild: bool, follow_links: bool, as_json: bool) -> None:
     """Index folders of HTML/text articles or MedQuAD XML (only what changed)."""
-    store = _store(index_dir)
+    app = create_app({"INDEX_DIR": str(index_dir)} if index_dir else None)
+    store = IndexStore(app.config["INDEX_DIR"])
+    progress = sys.stderr.isatty() and not as_json
     try:
-        report = build_index(list(sources), store, rebuild=rebuild, progress=sys.stderr.isatty() and not as_json)
+        report = build_index(list(sources), store, rebuild, progress, rules=_read_rules(app, follow_links))
     except BuildLocked as error:
         raise click.ClickException(str(error)) from error
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else _summary(report, store))
@@ -213,12 +224,14 @@ def serve(
         if not corpus.is_dir():
             raise click.ClickException(f"no index at {store.root} and no corpus folder at {corpus}")
         click.echo(f"No index yet: indexing {corpus} …")
-        click.echo(_summary(build_index([corpus], store, progress=sys.stderr.isatty()), store))
+        report = build_index([corpus], store, progress=sys.stderr.isatty(), rules=_read_rules(app))
+        click.echo(_summary(report, store))
     elif (stale := outdated_sources(store)) is not None:
         sources = stale or ([corpus] if corpus.is_dir() else [])
         if sources:
             click.echo(f"The index was built by an older version: re-indexing {', '.join(map(str, sources))} …")
-            click.echo(_summary(build_index(sources, store, progress=sys.stderr.isatty()), store))
+            report = build_index(sources, store, progress=sys.stderr.isatty(), rules=_read_rules(app))
+            click.echo(_summary(report, store))
     click.echo(f"Serving search on http://{host}:{port}/")
     if production:
         os.environ["HEALTHSEARCH_INDEX_DIR"] = str(store.root.resolve())  # the workers build their own apps

@@ -6,7 +6,9 @@ Every setting can also come from the environment as ``HEALTHSEARCH_<NAME>``.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -59,3 +61,15 @@ def load_settings(instance_path: str) -> dict[str, Any]:
     if not values["STAFF_DB"]:
         values["STAFF_DB"] = os.path.join(instance_path, "staff.sqlite3")
     return values
+
+
+SQLITE_COMPANIONS = ("", "-journal", "-wal", "-shm")
+
+
+def private_paths(config: Mapping[str, Any], instance_path: str) -> tuple[Path, ...]:
+    """What a build must never read, whatever folder it is given: the instance folder (secret key,
+    accounts, query log), and the index, query log and staff accounts wherever the settings put them."""
+    files = [config.get("QUERY_LOG") or "", config.get("STAFF_DB") or ""]
+    paths = [Path(instance_path), Path(config["INDEX_DIR"])]
+    paths += [Path(name + companion) for name in files if name for companion in SQLITE_COMPANIONS]
+    return tuple(paths)

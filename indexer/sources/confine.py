@@ -1,0 +1,100 @@
+"""Which files a build may read: inside its source folder, through no link, never the app's private files.
+
+Whatever a build reads it publishes, and a corpus is edited by people who can
+put a link where an article belongs (``passwd.txt -> /etc/passwd``,
+``notes.txt -> instance/secret_key``).  So every path is resolved and must stay
+inside the source folder; symbolic links are refused unless ``follow_links``
+allows those that stay inside; folders are never entered through a link (no
+loops, no escape); and the app's private files — its instance folder, query
+log, staff accounts, secret key, the index itself — are never read, whether
+named, linked or hard-linked.  The checks run again on the open file, so a
+file swapped for a link between the scan and the read is refused too.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.article import ParseError
+
+LINK = "symbolic link: not followed (`--follow-links` reads links that stay inside the source folder)"
+LINK_OUTSIDE = "symbolic link to a file outside the source folder: not read"
+LINK_NOWHERE = "symbolic link that leads nowhere (missing target or a loop): not read"
+FOLDER_LINK = "symbolic link to a folder: not entered"
+OUTSIDE = "resolves to a file outside the source folder: not read"
+PRIVATE = "one of the app's private files (instance folder, query log, staff accounts, secret key, index): not read"
+NOT_REGULAR = "not a regular file: not read"
+
+
+@dataclass(frozen=True)
+class ReadRules:
+    """How a build may read its sources: the one option, and the paths it must never read."""
+
+    follow_links: bool = False
+    private: tuple[Path, ...] = ()  # folders and files
+
+
+class Confined:
+    """One source folder's fence: answers whether a path inside it may be read, and reads it if so."""
+
+    def __init__(self, root: Path, rules: ReadRules) -> None:
+        self.root = root.resolve()
+        self.follow_links = rules.follow_links
+        self.private = tuple(Path(os.path.realpath(p)) for p in rules.private)
+        # Hard links share an inode, not a path: compare (device, inode) as well.
+        self.private_inodes = {_inode(os.stat(p)) for p in self.private if p.is_file()}
+
+    def is_private(self, path: Path) -> bool:
+        """Whether a resolved path is, or lies inside, one of the private paths."""
+        return any(path == p or path.is_relative_to(p) for p in self.private)
+
+    def refusal(self, path: Path) -> str:
+        """Why the file at `path` may not be read ('' when it may)."""
+        try:
+            own = os.lstat(path)
+        except OSError as error:
+            return f"cannot be read: {error.strerror}"
+        if stat.S_ISLNK(own.st_mode) and not self.follow_links:
+            return LINK
+        real = Path(os.path.realpath(path))
+        if self.is_private(real):
+            return PRIVATE
+        if not real.is_relative_to(self.root):
+            return LINK_OUTSIDE if stat.S_ISLNK(own.st_mode) else OUTSIDE
+        try:
+            target = os.stat(real)
+        except OSError:
+            return LINK_NOWHERE
+        return self._refusal_of_target(target)
+
+    def read(self, path: Path, most: int = -1) -> bytes:
+        """The bytes (at most `most`) of a file the fence allows, checked again on the open file; else ParseError."""
+        reason = self.refusal(path)
+        if reason:
+            raise ParseError(reason)
+        flags = os.O_RDONLY | os.O_NONBLOCK | (0 if self.follow_links else getattr(os, "O_NOFOLLOW", 0))
+        try:
+            descriptor = os.open(path, flags)
+        except OSError as error:
+            raise ParseError(LINK if error.errno == getattr(os, "ELOOP", -1) else error.strerror) from error
+        with os.fdopen(descriptor, "rb") as handle:
+            opened = os.fstat(handle.fileno())
+            # The path may have been swapped since refusal(): the open file must be the file checked.
+            if self.refusal(path) or _inode(opened) != _inode(os.stat(os.path.realpath(path))):
+                raise ParseError(OUTSIDE)
+            reason = self._refusal_of_target(opened)
+            if reason:
+                raise ParseError(reason)
+            return handle.read(most)
+
+    def _refusal_of_target(self, target: os.stat_result) -> str:
+        if not stat.S_ISREG(target.st_mode):
+            return NOT_REGULAR
+        return PRIVATE if _inode(target) in self.private_inodes else ""
+
+
+def _inode(result: os.stat_result) -> tuple[int, int]:
+    return result.st_dev, result.st_ino
