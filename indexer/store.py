@@ -92,8 +92,8 @@ class IndexStore:
 
     def publish(self, generation: Path, manifest: dict) -> None:
         """Make `generation` the live index in one atomic rename."""
-        _write_atomic(generation / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
-        _write_atomic(self.root / POINTER, generation.name + "\n")
+        write_atomic(generation / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+        write_atomic(self.root / POINTER, generation.name + "\n")
         self.prune()
 
     def prune(self) -> None:
@@ -143,7 +143,7 @@ def generation_of(index: Index) -> int:
     return int(Path(index.storage.folder).name[4:])
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     temporary = path.with_name(path.name + ".tmp")
     with open(temporary, "w") as handle:
         handle.write(text)

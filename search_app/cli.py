@@ -13,6 +13,8 @@ from flask import Flask
 
 from indexer.article import Article, ParseError
 from indexer.build import BuildReport, build_index, outdated_sources
+from indexer.publish import PublishError
+from indexer.publish import publish as publish_generation
 from indexer.sources.confine import ReadRules
 from indexer.sources.files import SourceFile, read_article
 from indexer.store import BuildLocked, IndexMissing, IndexStore
@@ -98,6 +100,19 @@ def index(sources: tuple[Path, ...], index_dir: Path | None, rebuild: bool, foll
     except BuildLocked as error:
         raise click.ClickException(str(error)) from error
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else _summary(report, store))
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True)
+@INDEX_OPTION
+def publish(targets: tuple[str, ...], index_dir: Path | None) -> None:
+    """Copy the live generation to replica index folders (paths or rsync targets), then switch them all to it."""
+    store = _store(index_dir)
+    try:
+        name = publish_generation(store, list(targets))
+    except (IndexMissing, PublishError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{len(targets)} replica(s) now serve {name}")
 
 
 def _summary(report: BuildReport, store: IndexStore) -> str:
