@@ -63,7 +63,8 @@ class IndexState:
     lock: Lock = field(default_factory=Lock)
 
 
-_STATES: dict[tuple, IndexState] = {}
+MAX_STATES = 2  # the live generation and the one a swap is leaving: a process may serve both for a while
+_STATES: OrderedDict[tuple, IndexState] = OrderedDict()
 _STATES_LOCK = Lock()
 
 
@@ -83,9 +84,10 @@ def index_state(searcher: Searcher) -> IndexState:
     with _STATES_LOCK:
         state = _STATES.get(key)
         if state is None:
-            state = IndexState(searcher.doc_count_all())
-            _STATES.clear()  # only the live state is worth keeping
-            _STATES[key] = state
+            state = _STATES[key] = IndexState(searcher.doc_count_all())
+            while len(_STATES) > MAX_STATES:  # older states are no longer served
+                _STATES.popitem(last=False)
+        _STATES.move_to_end(key)
         # The caller keeps this state even if a thread serving another generation replaces it.
         return state
 
