@@ -21,6 +21,7 @@ from bench.heldout import heldout_sets
 from bench.peers import PEERS, Peer
 from bench.report import BuildTime, api_section, build_section, staff_section, suggest_section, topic_set_section
 from bench.runfiles import Run, answer
+from bench.scale import run_scale
 from bench.scoring import score
 from bench.sections import SectionPicker
 from bench.timing import percentile
@@ -62,6 +63,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=list(SET_GROUPS),
         help="comma-separated groups of topic sets: dev (../shared/eval), heldout (made from MedQuAD; default: both)",
     )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of ranking: build and serve 1x and N x MedQuAD (synthetic copies), with plain Whoosh and tantivy",
+    )
     return parser.parse_args(argv)
 
 
@@ -84,6 +92,11 @@ def _peer_names(text: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.scale:
+        text = run_scale(args.medquad, args.eval, args.work, args.scale)
+        print("\n" + text, flush=True)
+        (args.work / "scale.md").write_text(text, encoding="utf-8")
+        return 0
     topic_sets = []
     if "dev" in args.sets:
         topic_sets += load_topic_sets(args.eval, args.work, args.quick)
