@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -63,12 +64,14 @@ def _postgres_tool(name: str) -> str:
 
 
 @contextmanager
-def postgres(folder: Path) -> Iterator[str]:
+def postgres() -> Iterator[str]:
     """A PostgreSQL server with an empty `healthsearch` database; yields its URL.
 
-    PostgreSQL refuses to run as root, so it runs as the `postgres` account when the tests are root.
+    PostgreSQL refuses to run as root, so it runs as the `postgres` account when the tests
+    are root, in a folder of its own under the system's temporary folder (pytest's are
+    private to root).
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="healthsearch-pg-"))
     data, sockets = folder / "data", folder / "sockets"
     sockets.mkdir()
     run_as = {}
@@ -93,6 +96,7 @@ def postgres(folder: Path) -> Iterator[str]:
     finally:
         server.send_signal(signal.SIGINT)  # fast shutdown
         server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
