@@ -63,11 +63,14 @@ class Connection:
 class Database:
     """A database target and its migrations; `connect()` yields a Connection or raises DatabaseError."""
 
-    def __init__(self, target: str, migrations: Sequence[Migration], wait: float = SQLITE_BUSY_TIMEOUT) -> None:
+    def __init__(
+        self, target: str, migrations: Sequence[Migration], wait: float = SQLITE_BUSY_TIMEOUT, component: str = "main"
+    ) -> None:
         self.target = target
+        self.component = component  # several components (query log, accounts) may share one database
         self.migrations = tuple(sorted(migrations, key=lambda m: m.version))
         self.wait = wait
-        self.postgres = target.startswith(("postgresql://", "postgres://"))
+        self.postgres = is_url(target)
         self._migrated = False
         self._lock = threading.Lock()
         self._pool: Any = None
@@ -137,41 +140,47 @@ class Database:
             return
         with self._lock:
             if not self._migrated:
-                (_migrate_postgres if connection.postgres else _migrate_sqlite)(connection, self.migrations)
+                migrate = _migrate_postgres if connection.postgres else _migrate_sqlite
+                migrate(connection, self.component, self.migrations)
                 self._migrated = True
 
 
-MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)"
+MIGRATIONS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT NOT NULL, version INTEGER NOT NULL,"
+    " PRIMARY KEY (component, version))"
+)
+DONE = "SELECT version FROM schema_migrations WHERE component = ?"
+RECORD = "INSERT INTO schema_migrations (component, version) VALUES (?, ?)"
 _ADVISORY_LOCK = 7274521  # any number: PostgreSQL's lock for "migrating healthsearch's schema"
 
 
-def _migrate_postgres(connection: Connection, migrations: tuple[Migration, ...]) -> None:
+def _migrate_postgres(connection: Connection, component: str, migrations: tuple[Migration, ...]) -> None:
     """One process migrates at a time (an advisory lock); the others then see the versions it recorded."""
     connection.execute("SELECT pg_advisory_lock(?)", (_ADVISORY_LOCK,))
     try:
         connection.execute(MIGRATIONS_TABLE)
-        done = {row[0] for row in connection.execute("SELECT version FROM schema_migrations").fetchall()}
+        done = {row[0] for row in connection.execute(DONE, (component,)).fetchall()}
         for migration in migrations:
             if migration.version not in done:
                 with connection.raw.transaction():
                     for statement in _statements(migration.postgresql):
                         connection.execute(statement)
-                    connection.execute("INSERT INTO schema_migrations (version) VALUES (?)", (migration.version,))
+                    connection.execute(RECORD, (component, migration.version))
     finally:
         connection.execute("SELECT pg_advisory_unlock(?)", (_ADVISORY_LOCK,))
 
 
-def _migrate_sqlite(connection: Connection, migrations: tuple[Migration, ...]) -> None:
+def _migrate_sqlite(connection: Connection, component: str, migrations: tuple[Migration, ...]) -> None:
     """All in one write transaction: a second process waits, then finds the work done."""
     connection.execute("BEGIN IMMEDIATE")
     try:
         connection.execute(MIGRATIONS_TABLE)
-        done = {row[0] for row in connection.execute("SELECT version FROM schema_migrations").fetchall()}
+        done = {row[0] for row in connection.execute(DONE, (component,)).fetchall()}
         for migration in migrations:
             if migration.version not in done:
                 for statement in _statements(migration.sqlite):
                     connection.execute(statement)
-                connection.execute("INSERT INTO schema_migrations (version) VALUES (?)", (migration.version,))
+                connection.execute(RECORD, (component, migration.version))
         connection.execute("COMMIT")
     except DatabaseError:
         if connection.raw.in_transaction:
@@ -181,6 +190,24 @@ def _migrate_sqlite(connection: Connection, migrations: tuple[Migration, ...]) -
 
 def _statements(script: str) -> list[str]:
     return [statement.strip() for statement in script.split(";") if statement.strip()]
+
+
+_SHARED: dict[tuple[str, str], Database] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(target: str, component: str, migrations: Sequence[Migration]) -> Database:
+    """The one Database (and connection pool) of this process for a target and component."""
+    with _SHARED_LOCK:
+        database = _SHARED.get((target, component))
+        if database is None:
+            database = _SHARED[target, component] = Database(target, migrations, component=component)
+        return database
+
+
+def is_url(target: str) -> bool:
+    """Whether a setting names a database server rather than a SQLite file."""
+    return target.startswith(("postgresql://", "postgres://"))
 
 
 _PLACEHOLDER = re.compile(r"\?|%")

@@ -87,7 +87,8 @@ def index_state(searcher: Searcher) -> IndexState:
             state = _STATES[key] = IndexState(searcher.doc_count_all())
             while len(_STATES) > MAX_STATES:  # older states are no longer served
                 _STATES.popitem(last=False)
-        _STATES.move_to_end(key)
+        else:
+            _STATES.move_to_end(key)
         # The caller keeps this state even if a thread serving another generation replaces it.
         return state
 

@@ -8,7 +8,6 @@ account (managed with `healthsearch staff`).
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -33,6 +32,7 @@ from search_app.audit import checklist, coverage, demand
 from search_app.audit.catalog import Catalog
 from search_app.audit.charts import Bar, share_chart, volume_chart
 from search_app.audit.tables import Table
+from search_app.database import DatabaseError
 from search_app.index import get_searcher, store
 from search_app.params import BadParameter, parse_int
 from search_app.synonyms import load_synonyms
@@ -250,7 +250,7 @@ def _demand(days: int) -> demand.Demand | None:
         return None
     try:
         return demand.compute(querylog.get_db(), get_searcher(), _catalog(), days, _today())
-    except sqlite3.Error as error:
+    except DatabaseError as error:
         current_app.logger.warning("query log unreadable: %s", error)
         return None
 

@@ -1,28 +1,33 @@
-"""Several replicas behind nginx, sharing Redis: a replica killed and a generation published under load.
+"""Several replicas behind nginx sharing PostgreSQL and Redis: a replica killed and a generation published under load.
 
-Real processes throughout: Redis and nginx from Debian's packages on loopback, three
-`healthsearch serve --production` replicas with their own index folders, and
-`healthsearch publish` moving them to a new generation while clients search.
+Real processes throughout: PostgreSQL, Redis and nginx from Debian's packages on
+loopback, three `healthsearch serve --production` replicas with their own index
+folders, and `healthsearch publish` moving them to a new generation while clients search.
 """
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
+import os
+import re
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from indexer.build import build_index
 from indexer.store import IndexStore
 from tests.conftest import CORPUS
-from tests.servers import CLI, Replica, http_get, http_status, nginx, redis
+from tests.servers import CLI, Replica, http_get, http_status, nginx, postgres, redis
 
 SUGGEST_LIMIT = 20
 
@@ -38,8 +43,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     build_index([small], IndexStore(builder))
     folders = [root / f"replica-{n}" for n in range(3)]
     publish(builder, folders)
-    with redis(root / "redis") as redis_url:
+    with postgres() as database_url, redis(root / "redis") as redis_url:
         env = {
+            "HEALTHSEARCH_DATABASE_URL": database_url,
             "HEALTHSEARCH_RATELIMIT_STORAGE_URI": redis_url,
             "HEALTHSEARCH_API_RATE_LIMIT": "100000 per minute",
             "HEALTHSEARCH_PAGE_RATE_LIMIT": "100000 per minute",
@@ -47,14 +53,20 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             "HEALTHSEARCH_TRUSTED_PROXIES": "1",
             "HEALTHSEARCH_SECRET_KEY": "one secret for every replica",
             "HEALTHSEARCH_REQUEST_LOG": "",
-            "HEALTHSEARCH_QUERY_LOG": str(root / "querylog.sqlite3"),
         }
         replicas = [Replica(folder, env) for folder in folders]
         try:
             for replica in replicas:
                 replica.start()
             with nginx(root / "nginx", [r.port for r in replicas]) as balancer:
-                yield {"balancer": balancer, "replicas": replicas, "builder": builder, "corpus": small}
+                yield {
+                    "balancer": balancer,
+                    "replicas": replicas,
+                    "builder": builder,
+                    "corpus": small,
+                    "database": database_url,
+                    "env": env,
+                }
         finally:
             for replica in replicas:
                 replica.stop()
@@ -70,6 +82,7 @@ class Load:
 
     def __init__(self, base: str, clients: int = 6) -> None:
         self.base, self.statuses, self.sent = base, Counter[int](), 0
+        self.queries: list[str] = []
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self._client, args=(n,), daemon=True) for n in range(clients)]
@@ -78,14 +91,15 @@ class Load:
         count = 0
         while not self.stopping.is_set():
             count += 1
-            query = urllib.parse.quote(f"asthma loadclient{number}x{count}")
+            query = f"asthma loadclient{number}x{count}"
             try:
-                status = http_status(f"{self.base}/api/search?q={query}")
+                status = http_status(f"{self.base}/api/search?q={urllib.parse.quote(query)}")
             except OSError:
                 status = 0  # a refused or reset connection: the worst failure a visitor sees
             with self.lock:
                 self.statuses[status] += 1
                 self.sent += 1
+                self.queries.append(query)
 
     def __enter__(self) -> Load:
         for thread in self.threads:
@@ -119,6 +133,29 @@ def test_kill_publish_restart_under_load_fails_no_request(cluster: dict) -> None
     assert load.sent > 50, load.statuses
     assert load.statuses == Counter({200: load.sent}), load.statuses
     assert [generation_of(r) for r in replicas] == [2, 2, 2]
+    with psycopg.connect(cluster["database"]) as connection:
+        rows = connection.execute("SELECT query FROM searches WHERE query LIKE 'asthma load%'")
+        logged = Counter(row[0] for row in rows)
+    assert logged == Counter(load.queries), "every search, from every replica, logged exactly once"
+
+
+def test_a_staff_session_works_on_every_replica(cluster: dict) -> None:
+    """One account in the shared database, one secret: signed in through the balancer, known everywhere."""
+    subprocess.run(
+        [sys.executable, "-c", CLI, "staff", "add", "editor", "--password", "correct horse"],
+        env={**os.environ, **cluster["env"]},
+        check=True,
+        capture_output=True,
+    )
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = opener.open(cluster["balancer"] + "/staff/login").read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    data = urllib.parse.urlencode({"name": "editor", "password": "correct horse", "csrf_token": token}).encode()
+    opener.open(cluster["balancer"] + "/staff/login", data=data)
+    for replica in cluster["replicas"]:
+        page = opener.open(replica.url + "/staff")
+        assert page.status == 200 and page.url.endswith("/staff"), "a replica did not know the session"
 
 
 def test_the_rate_limit_holds_across_replicas(cluster: dict) -> None:
