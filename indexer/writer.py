@@ -30,9 +30,14 @@ WATCH_EVERY = 0.2  # seconds between looks at the parent, where the kernel canno
 
 def index_writer(ix: Index, fresh: bool) -> IndexWriter:
     """A writer for a build: two tethered processes for a fresh index, one otherwise."""
-    if fresh and multiprocessing.get_start_method() == "fork":
+    if fresh and _start_method() == "fork":
         return TetheredWriter(ix, procs=2, multisegment=True, limitmb=256)
     return ix.writer(limitmb=256)  # an incremental build touches a few documents
+
+
+def _start_method() -> str:
+    """How multiprocessing will start processes, without fixing it as asking it would."""
+    return multiprocessing.get_start_method(allow_none=True) or multiprocessing.get_all_start_methods()[0]
 
 
 class TetheredTask(SubWriterTask):
