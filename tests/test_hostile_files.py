@@ -79,10 +79,10 @@ def test_work_grows_linearly_with_depth(walked: list[int]) -> None:
     assert deep < 5 * shallow  # four times the page, about four times the work (it was sixteen)
 
 
-def test_repeated_headings_get_unique_anchors_in_linear_work(walked: list[int]) -> None:
+def test_repeated_headings_get_their_numbered_anchors() -> None:
+    """20,000 headings alike (105 s once): each section gets its anchor; the next test bounds the work."""
     article = parse_html(headings(20_000), "many")
     assert [s.anchor for s in article.sections] == ["symptoms"] + [f"symptoms-{n}" for n in range(2, 20_001)]
-    assert work(walked, headings(20_000)) < 5 * work(walked, headings(5_000))
 
 
 class CountingSet(set):
