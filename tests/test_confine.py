@@ -102,7 +102,7 @@ def test_private_files_are_never_read_even_inside_the_source_folder(tmp_path: Pa
     (other / "nested-instance").mkdir(parents=True)
     shutil.copy(CORPUS / "gout.html", other / "gout.html")
     os.link(instance / "secret.txt", other / "copy.txt")
-    rules = ReadRules(private=(instance, instance / "secret.txt", other / "nested-instance"))
+    rules = ReadRules(private=(instance, other / "nested-instance"))
     (other / "nested-instance" / "log.txt").write_text(f"Log\n\n{SECRET}\n")
     report = build_index([instance, other], IndexStore(tmp_path / "index"), rules=rules)
     assert report.added == 1

@@ -44,8 +44,11 @@ class Confined:
         self.root = root.resolve()
         self.follow_links = rules.follow_links
         self.private = tuple(Path(os.path.realpath(p)) for p in rules.private)
-        # Hard links share an inode, not a path: compare (device, inode) as well.
-        self.private_inodes = {_inode(os.stat(p)) for p in self.private if p.is_file()}
+        # Hard links share an inode, not a path: compare (device, inode) as well, for the private
+        # files and those at the top of the private folders (the secret key, the databases).
+        files = [p for p in self.private if p.is_file()]
+        files += [f for p in self.private if p.is_dir() for f in p.iterdir() if f.is_file()]
+        self.private_inodes = {_inode(os.stat(f)) for f in files}
 
     def is_private(self, path: Path) -> bool:
         """Whether a resolved path is, or lies inside, one of the private paths."""
