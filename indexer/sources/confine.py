@@ -46,9 +46,7 @@ class Confined:
         self.private = tuple(Path(os.path.realpath(p)) for p in rules.private)
         # Hard links share an inode, not a path: compare (device, inode) as well, for the private
         # files and those at the top of the private folders (the secret key, the databases).
-        files = [p for p in self.private if p.is_file()]
-        files += [f for p in self.private if p.is_dir() for f in p.iterdir() if f.is_file()]
-        self.private_inodes = {_inode(os.stat(f)) for f in files}
+        self.private_inodes = {_inode(os.stat(f)) for p in self.private for f in _files_at(p)}
 
     def is_private(self, path: Path) -> bool:
         """Whether a resolved path is, or lies inside, one of the private paths."""
@@ -97,6 +95,14 @@ class Confined:
         if not stat.S_ISREG(target.st_mode):
             return NOT_REGULAR
         return PRIVATE if _inode(target) in self.private_inodes else ""
+
+
+def _files_at(path: Path) -> list[Path]:
+    """The file at `path`, or the files directly inside the folder at `path` (none if unreadable)."""
+    try:
+        return [path] if path.is_file() else [f for f in path.iterdir() if f.is_file()] if path.is_dir() else []
+    except OSError:
+        return []
 
 
 def _inode(result: os.stat_result) -> tuple[int, int]:
