@@ -46,7 +46,7 @@ class Confined:
         self.private = tuple(Path(os.path.realpath(p)) for p in rules.private)
         # Hard links share an inode, not a path: compare (device, inode) as well, for the private
         # files and those at the top of the private folders (the secret key, the databases).
-        self.private_inodes = {_inode(os.stat(f)) for p in self.private for f in _files_at(p)}
+        self.private_inodes = {inode for p in self.private for inode in _inodes_at(p)}
 
     def is_private(self, path: Path) -> bool:
         """Whether a resolved path is, or lies inside, one of the private paths."""
@@ -97,12 +97,24 @@ class Confined:
         return PRIVATE if _inode(target) in self.private_inodes else ""
 
 
-def _files_at(path: Path) -> list[Path]:
-    """The file at `path`, or the files directly inside the folder at `path` (none if unreadable)."""
+def _inodes_at(path: Path) -> set[tuple[int, int]]:
+    """The inode of the file at `path`, or of the files directly inside the folder at `path`.
+
+    Files that vanish meanwhile (a database's journal) or cannot be listed are left out.
+    """
     try:
-        return [path] if path.is_file() else [f for f in path.iterdir() if f.is_file()] if path.is_dir() else []
+        names = [entry.path for entry in os.scandir(path)] if path.is_dir() else [path]
     except OSError:
-        return []
+        return set()
+    inodes = set()
+    for name in names:
+        try:
+            found = os.stat(name)
+        except OSError:
+            continue
+        if stat.S_ISREG(found.st_mode):
+            inodes.add(_inode(found))
+    return inodes
 
 
 def _inode(result: os.stat_result) -> tuple[int, int]:
