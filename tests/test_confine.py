@@ -140,3 +140,20 @@ def test_the_index_folder_is_never_read(tmp_path: Path) -> None:
     (store.root / "planted.html").write_text(OUTSIDE_PAGE)
     report = build_index([corpus], store, rebuild=True)
     assert report.added == 1 and dict(report.skipped) == {f"{corpus}/index": PRIVATE}
+
+
+def test_the_command_never_reads_the_instance_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Indexing the app's instance folder itself, or a folder holding a hard link to its secret key, reads neither."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "secret_key").write_text(SECRET)
+    (instance / "notes.txt").write_text(f"Notes\n\n{SECRET} in a page left in the instance folder.\n")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "gout.html", corpus / "gout.html")
+    os.link(instance / "secret_key", corpus / "key.txt")
+    monkeypatch.setenv("HEALTHSEARCH_INSTANCE_DIR", str(instance))
+    output, code = index_cli(str(instance), str(corpus), "--index", str(tmp_path / "index"))
+    assert code == 0, output
+    assert f"{instance}/notes.txt: {PRIVATE}" in output and f"{corpus}/key.txt: {PRIVATE}" in output
+    assert SECRET not in stored_text(tmp_path / "index") and search_ids(tmp_path / "index", "gout") == ["gout"]
