@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from indexer.article import ParseError
 from indexer.build import build_index
 from indexer.sources.confine import FOLDER_LINK, LINK, LINK_NOWHERE, LINK_OUTSIDE, PRIVATE, ReadRules
+from indexer.sources.files import discover
 from indexer.store import IndexStore
 from search_app.cli import main
 from tests.conftest import CORPUS
@@ -157,3 +159,21 @@ def test_the_command_never_reads_the_instance_folder(tmp_path: Path, monkeypatch
     assert code == 0, output
     assert f"{instance}/notes.txt: {PRIVATE}" in output and f"{corpus}/key.txt: {PRIVATE}" in output
     assert SECRET not in stored_text(tmp_path / "index") and search_ids(tmp_path / "index", "gout") == ["gout"]
+
+
+def test_a_file_swapped_for_a_link_after_the_walk_is_refused_when_read(tmp_path: Path, linked_corpus: Path) -> None:
+    """The fence checks the file it opened, not only the path the walk saw."""
+    files = {file.relpath: file for file in discover(linked_corpus)}
+    page, folder_page = files["gout.html"], linked_corpus / "sub" / "page.html"
+    assert page.read_bytes(10) == (CORPUS / "gout.html").read_bytes()[:10]  # read within a bound
+    shutil.copy(CORPUS / "gout.html", folder_page)
+    swapped = next(f for f in discover(linked_corpus) if f.relpath == "sub/page.html")
+    (linked_corpus / "gout.html").unlink()
+    (linked_corpus / "gout.html").symlink_to(tmp_path / "outside" / "secret.txt")
+    shutil.rmtree(linked_corpus / "sub")
+    (linked_corpus / "sub").symlink_to(tmp_path / "outside" / "folder", target_is_directory=True)
+    (tmp_path / "outside" / "folder" / "page.html").write_text(OUTSIDE_PAGE)
+    with pytest.raises(ParseError, match="symbolic link"):
+        page.read_bytes()
+    with pytest.raises(ParseError, match="outside the source folder"):
+        swapped.read_bytes()

@@ -49,9 +49,9 @@ class SourceFile:
     def default_id(self) -> str:
         return self.relpath.rsplit(".", 1)[0]
 
-    def read_bytes(self) -> bytes:
+    def read_bytes(self, most: int = MAX_BYTES + 1) -> bytes:
         """The file's bytes (one past the size limit at most), through the fence of its source folder if it has one."""
-        return self.fence.read(self.path, MAX_BYTES + 1) if self.fence else self.path.read_bytes()
+        return self.fence.read(self.path, most) if self.fence else self.path.read_bytes()
 
 
 def discover(root: Path, rules: ReadRules | None = None) -> Iterator[SourceFile]:
