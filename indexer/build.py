@@ -26,6 +26,7 @@ from indexer.sources.confine import ReadRules
 from indexer.sources.files import SourceFile, discover, read_article
 from indexer.store import LOCK_WAIT, IndexStore
 from indexer.summary import write_summaries
+from indexer.writer import index_writer
 
 PARSER_VERSION = 3  # bump when parsing changes, so every file is read again (3: links and private files refused)
 
@@ -198,8 +199,7 @@ def _forget(entry: dict | None, plan: _Plan, owners: dict, report: BuildReport) 
 def _write(store: IndexStore, plan: _Plan, fresh: bool) -> int:
     generation = store.new_generation(copy_current=not fresh)
     ix = whoosh_index.create_in(str(generation), build_schema()) if fresh else whoosh_index.open_dir(str(generation))
-    # A fresh build uses both cores; an incremental one touches a few documents.
-    writer = ix.writer(limitmb=256, procs=2, multisegment=True) if fresh else ix.writer(limitmb=256)
+    writer = index_writer(ix, fresh)
     try:
         for article_id in plan.deleted_ids:
             writer.delete_by_term("id", article_id)

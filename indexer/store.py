@@ -30,7 +30,7 @@ from whoosh.index import Index
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 KEEP_PREVIOUS = 2  # older generations kept for readers that still have them open
-LOCK_WAIT = 10.0  # seconds a build waits for one that is ending (or for a killed build's writer processes)
+LOCK_WAIT = 10.0  # seconds a build waits for one that is ending
 _GENERATION = re.compile(r"^gen-(\d{6})$")
 
 
@@ -112,9 +112,9 @@ class IndexStore:
     def lock(self, wait: float = 0.0) -> Iterator[None]:
         """Hold the build lock, waiting up to `wait` seconds; BuildLocked when a live process keeps it.
 
-        The writer processes a build forks share its lock: when the build is
-        killed they hold it until they notice and exit (a fraction of a second),
-        and so keep the next build from touching files they may still write.
+        The writer processes a build forks share its lock, and so keep the next
+        build from touching files they may still write; killed with the build
+        (indexer.writer tethers them), they let it go at once.
         """
         self.root.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + wait

@@ -60,7 +60,7 @@ def parse(path: Path, as_json: bool) -> None:
     try:
         article = read_article(SourceFile(path.parent, path))
     except ParseError as error:
-        raise click.ClickException(f"{path}: {error}") from error
+        raise click.ClickException(_shown(f"{path}: {error}")) from error
     click.echo(json.dumps(article.to_dict(), indent=2, ensure_ascii=False) if as_json else _describe(article))
 
 
@@ -121,14 +121,24 @@ def _summary(report: BuildReport, store: IndexStore) -> str:
     else:
         head = "Nothing changed"
     lines = [
-        f"{head}; {report.unchanged} unchanged. {report.articles} articles in {store.root} "
+        f"{head}; {report.unchanged} unchanged. {report.articles} articles in {_shown(str(store.root))} "
         f"(generation {report.generation}) in {report.seconds:.1f} s."
     ]
     if report.skipped:
         lines.append(f"Skipped {len(report.skipped)} file(s):")
-        lines += [f"  {file}: {reason}" for file, reason in report.skipped]
-    lines += [f"warning: {file}: {warning}" for file, warning in report.warnings]
+        lines += [f"  {_shown(file)}: {_shown(reason)}" for file, reason in report.skipped]
+    lines += [f"warning: {_shown(file)}: {_shown(warning)}" for file, warning in report.warnings]
     return "\n".join(lines)
+
+
+def _shown(text: str) -> str:
+    """Text for one line of a terminal: control characters (a newline in a file name), other
+    unprintable ones and backslashes as Python escapes, so no name can forge a line or move the cursor.
+
+    >>> print(_shown("a\\nb\\x1b[2K.html"))
+    a\\nb\\x1b[2K.html
+    """
+    return "".join(c if c.isprintable() and c != "\\" else c.encode("unicode_escape").decode() for c in text)
 
 
 @main.command()
@@ -164,9 +174,9 @@ def info(index_dir: Path | None, as_json: bool) -> None:
         click.echo(json.dumps(details, indent=2))
         return
     click.echo(f"{details['articles']} articles, generation {details['generation']}, built {details['built_at']}")
-    click.echo(f"Index: {details['index_dir']}")
+    click.echo(f"Index: {_shown(details['index_dir'])}")
     for root, count in details["sources"].items():
-        click.echo(f"  {count:>6}  {root}")
+        click.echo(f"  {count:>6}  {_shown(root)}")
     click.echo(f"Skipped files: {len(details['skipped'])}")
     click.echo("Fields: " + ", ".join(details["fields"]))
 
@@ -237,14 +247,15 @@ def serve(
     corpus = corpus or Path(app.config["CORPUS_DIR"])
     if not store.exists():
         if not corpus.is_dir():
-            raise click.ClickException(f"no index at {store.root} and no corpus folder at {corpus}")
-        click.echo(f"No index yet: indexing {corpus} …")
+            raise click.ClickException(_shown(f"no index at {store.root} and no corpus folder at {corpus}"))
+        click.echo(f"No index yet: indexing {_shown(str(corpus))} …")
         report = build_index([corpus], store, progress=sys.stderr.isatty(), rules=_read_rules(app))
         click.echo(_summary(report, store))
     elif (stale := outdated_sources(store)) is not None:
         sources = stale or ([corpus] if corpus.is_dir() else [])
         if sources:
-            click.echo(f"The index was built by an older version: re-indexing {', '.join(map(str, sources))} …")
+            names = ", ".join(_shown(str(source)) for source in sources)
+            click.echo(f"The index was built by an older version: re-indexing {names} …")
             report = build_index(sources, store, progress=sys.stderr.isatty(), rules=_read_rules(app))
             click.echo(_summary(report, store))
     click.echo(f"Serving search on http://{host}:{port}/")

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from indexer.article import ParseError
 from indexer.build import build_index
 from indexer.sources.confine import FOLDER_LINK, LINK, LINK_NOWHERE, LINK_OUTSIDE, PRIVATE, ReadRules
+from indexer.sources.files import discover
 from indexer.store import IndexStore
 from search_app.cli import main
 from tests.conftest import CORPUS
@@ -102,7 +104,7 @@ def test_private_files_are_never_read_even_inside_the_source_folder(tmp_path: Pa
     (other / "nested-instance").mkdir(parents=True)
     shutil.copy(CORPUS / "gout.html", other / "gout.html")
     os.link(instance / "secret.txt", other / "copy.txt")
-    rules = ReadRules(private=(instance, instance / "secret.txt", other / "nested-instance"))
+    rules = ReadRules(private=(instance, other / "nested-instance"))
     (other / "nested-instance" / "log.txt").write_text(f"Log\n\n{SECRET}\n")
     report = build_index([instance, other], IndexStore(tmp_path / "index"), rules=rules)
     assert report.added == 1
@@ -140,3 +142,38 @@ def test_the_index_folder_is_never_read(tmp_path: Path) -> None:
     (store.root / "planted.html").write_text(OUTSIDE_PAGE)
     report = build_index([corpus], store, rebuild=True)
     assert report.added == 1 and dict(report.skipped) == {f"{corpus}/index": PRIVATE}
+
+
+def test_the_command_never_reads_the_instance_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Indexing the app's instance folder itself, or a folder holding a hard link to its secret key, reads neither."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "secret_key").write_text(SECRET)
+    (instance / "notes.txt").write_text(f"Notes\n\n{SECRET} in a page left in the instance folder.\n")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "gout.html", corpus / "gout.html")
+    os.link(instance / "secret_key", corpus / "key.txt")
+    monkeypatch.setenv("HEALTHSEARCH_INSTANCE_DIR", str(instance))
+    output, code = index_cli(str(instance), str(corpus), "--index", str(tmp_path / "index"))
+    assert code == 0, output
+    assert f"{instance}/notes.txt: {PRIVATE}" in output and f"{corpus}/key.txt: {PRIVATE}" in output
+    assert SECRET not in stored_text(tmp_path / "index") and search_ids(tmp_path / "index", "gout") == ["gout"]
+
+
+def test_a_file_swapped_for_a_link_after_the_walk_is_refused_when_read(tmp_path: Path, linked_corpus: Path) -> None:
+    """The fence checks the file it opened, not only the path the walk saw."""
+    files = {file.relpath: file for file in discover(linked_corpus)}
+    page, folder_page = files["gout.html"], linked_corpus / "sub" / "page.html"
+    assert page.read_bytes(10) == (CORPUS / "gout.html").read_bytes()[:10]  # read within a bound
+    shutil.copy(CORPUS / "gout.html", folder_page)
+    swapped = next(f for f in discover(linked_corpus) if f.relpath == "sub/page.html")
+    (linked_corpus / "gout.html").unlink()
+    (linked_corpus / "gout.html").symlink_to(tmp_path / "outside" / "secret.txt")
+    shutil.rmtree(linked_corpus / "sub")
+    (linked_corpus / "sub").symlink_to(tmp_path / "outside" / "folder", target_is_directory=True)
+    (tmp_path / "outside" / "folder" / "page.html").write_text(OUTSIDE_PAGE)
+    with pytest.raises(ParseError, match="symbolic link"):
+        page.read_bytes()
+    with pytest.raises(ParseError, match="outside the source folder"):
+        swapped.read_bytes()

@@ -26,6 +26,7 @@ XML_SUFFIXES = {".xml"}
 SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | XML_SUFFIXES
 # Files that travel with a collection but are not articles (a data set's readme).
 NOT_ARTICLES = {"readme", "license", "licence", "changelog", "changes", "copying", "notice", "authors"}
+BAD_NAME = "name is not valid UTF-8: rename the file (the name gives the article its id and address)"
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,9 @@ class SourceFile:
     def default_id(self) -> str:
         return self.relpath.rsplit(".", 1)[0]
 
-    def read_bytes(self) -> bytes:
+    def read_bytes(self, most: int = MAX_BYTES + 1) -> bytes:
         """The file's bytes (one past the size limit at most), through the fence of its source folder if it has one."""
-        return self.fence.read(self.path, MAX_BYTES + 1) if self.fence else self.path.read_bytes()
+        return self.fence.read(self.path, most) if self.fence else self.path.read_bytes()
 
 
 def discover(root: Path, rules: ReadRules | None = None) -> Iterator[SourceFile]:
@@ -62,7 +63,7 @@ def discover(root: Path, rules: ReadRules | None = None) -> Iterator[SourceFile]
     root, rules = root.resolve(), rules or ReadRules()
     if root.is_file():
         fence = Confined(root.parent, rules)
-        yield SourceFile(root.parent, root, fence.refusal(root), fence)
+        yield SourceFile(root.parent, root, _name_refusal(root.parent, root) or fence.refusal(root), fence)
         return
     fence = Confined(root, rules)
     found: list[SourceFile] = []
@@ -72,8 +73,17 @@ def discover(root: Path, rules: ReadRules | None = None) -> Iterator[SourceFile]
         subfolders[:] = [name for name, reason in closed.items() if not reason]
         found += [SourceFile(root, here / name, reason, fence) for name, reason in closed.items() if reason]
         articles = [here / name for name in names if _is_article(name)]
-        found += [SourceFile(root, path, fence.refusal(path), fence) for path in articles]
+        found += [SourceFile(root, path, _name_refusal(root, path) or fence.refusal(path), fence) for path in articles]
     yield from sorted(found, key=lambda file: file.path)
+
+
+def _name_refusal(root: Path, path: Path) -> str:
+    """Why a file's name cannot name an article ('' when it can): its id, address and source come from it."""
+    try:
+        f"{root.name}/{path.relative_to(root)}".encode()
+    except UnicodeEncodeError:
+        return BAD_NAME
+    return ""
 
 
 def _closed(folder: Path, fence: Confined) -> str:
