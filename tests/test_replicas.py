@@ -30,6 +30,7 @@ from tests.conftest import CORPUS
 from tests.servers import CLI, Replica, http_get, http_status, nginx, postgres, redis
 
 SUGGEST_LIMIT = 20
+pytestmark = pytest.mark.xdist_group("replicas")  # one cluster per run, in one test process
 
 
 @pytest.fixture(scope="module")
