@@ -22,6 +22,7 @@ from indexer.build import build_index
 from indexer.store import IndexStore
 from search_app import accounts, create_app
 from search_app.evaluate import write_run
+from search_app.prepare import prepare_generation
 from search_app.search import SCORING
 
 NAME = "healthsearch"
@@ -39,7 +40,7 @@ class Build:
 def build(medquad: Path, folder: Path) -> Build:
     """A from-scratch build of the MedQuAD index, timed from the first file read to the swap."""
     started = time.perf_counter()
-    report = build_index([medquad], IndexStore(folder), rebuild=True)
+    report = build_index([medquad], IndexStore(folder), rebuild=True, prepare=prepare_generation)
     return Build(time.perf_counter() - started, report.articles)
 
 

@@ -54,7 +54,8 @@ import resource, sys
 from pathlib import Path
 from indexer.build import build_index
 from indexer.store import IndexStore
-build_index([Path(sys.argv[1])], IndexStore(sys.argv[2]), rebuild=True)
+from search_app.prepare import prepare_generation
+build_index([Path(sys.argv[1])], IndexStore(sys.argv[2]), rebuild=True, prepare=prepare_generation)
 peaks = [resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
 print(max(peaks) / 1024)
 """

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -79,11 +80,13 @@ def build_index(
     progress: bool = False,
     lock_wait: float = LOCK_WAIT,
     rules: ReadRules | None = None,
+    prepare: Callable[[Path], None] | None = None,
 ) -> BuildReport:
     """Bring the index at `store` up to date with `sources`; BuildLocked if another build holds on past `lock_wait`.
 
     `rules` say whether links that stay inside a source folder are followed and
-    which paths are never read; the index itself is always one of those.
+    which paths are never read; the index itself is always one of those.  `prepare`
+    runs on a new generation after it is written and before it is published.
     """
     started = time.perf_counter()
     report = BuildReport()
@@ -95,7 +98,7 @@ def build_index(
         plan = _plan(sources, previous, report, progress, rules)
         report.articles = sum(1 for files in plan.sources.values() for e in files.values() if "id" in e)
         if report.changed or not store.exists() or rebuild:
-            report.generation = _write(store, plan, fresh=rebuild or not previous)
+            report.generation = _write(store, plan, fresh=rebuild or not previous, prepare=prepare)
         else:
             report.generation = store.generation()
     report.seconds = time.perf_counter() - started
@@ -196,7 +199,7 @@ def _forget(entry: dict | None, plan: _Plan, owners: dict, report: BuildReport) 
         report.removed += 1
 
 
-def _write(store: IndexStore, plan: _Plan, fresh: bool) -> int:
+def _write(store: IndexStore, plan: _Plan, fresh: bool, prepare: Callable[[Path], None] | None = None) -> int:
     generation = store.new_generation(copy_current=not fresh)
     ix = whoosh_index.create_in(str(generation), build_schema()) if fresh else whoosh_index.open_dir(str(generation))
     writer = index_writer(ix, fresh)
@@ -214,6 +217,8 @@ def _write(store: IndexStore, plan: _Plan, fresh: bool) -> int:
         ix.close()
     written = (article.to_dict(with_hash=False) for article in plan.articles)
     write_summaries(generation, written, plan.deleted_ids, fresh)
+    if prepare is not None:
+        prepare(generation)
     store.publish(generation, _manifest(plan))
     return store.generation()
 

@@ -29,6 +29,7 @@ from whoosh.index import Index
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
+DERIVED = "derived"  # what serving computes from a generation, kept in it (search_app.persisted)
 KEEP_PREVIOUS = 2  # older generations kept for readers that still have them open
 LOCK_WAIT = 10.0  # seconds a build waits for one that is ending
 _GENERATION = re.compile(r"^gen-(\d{6})$")
@@ -85,7 +86,7 @@ class IndexStore:
         path = self.root / f"gen-{max(numbers, default=0) + 1:06d}"
         current = self.current_dir()
         if copy_current and current is not None:
-            shutil.copytree(current, path)
+            shutil.copytree(current, path, ignore=shutil.ignore_patterns(DERIVED))  # true of that generation only
         else:
             path.mkdir(parents=True)
         return path

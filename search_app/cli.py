@@ -24,6 +24,7 @@ from search_app.audit.report import audit_tables
 from search_app.config import private_paths
 from search_app.devserver import PrivateRequestHandler
 from search_app.evaluate import write_run
+from search_app.prepare import prepare_generation
 from search_app.production import gunicorn_argv
 from search_app.query import QueryError, parse_query
 from search_app.search import SCORING, search
@@ -39,6 +40,19 @@ INDEX_OPTION = click.option(
 
 def _store(index_dir: Path | None) -> IndexStore:
     return IndexStore(index_dir or create_app().config["INDEX_DIR"])
+
+
+def _build(
+    app: Flask,
+    sources: list[Path],
+    store: IndexStore,
+    rebuild: bool = False,
+    progress: bool = False,
+    links: bool = False,
+) -> BuildReport:
+    """A build as every command runs one: the app's read rules, the new generation prepared before it is published."""
+    rules = _read_rules(app, links)
+    return build_index(sources, store, rebuild, progress, rules=rules, prepare=prepare_generation)
 
 
 def _read_rules(app: Flask, follow_links: bool = False) -> ReadRules:
@@ -96,7 +110,7 @@ def index(sources: tuple[Path, ...], index_dir: Path | None, rebuild: bool, foll
     store = IndexStore(app.config["INDEX_DIR"])
     progress = sys.stderr.isatty() and not as_json
     try:
-        report = build_index(list(sources), store, rebuild, progress, rules=_read_rules(app, follow_links))
+        report = _build(app, list(sources), store, rebuild, progress, follow_links)
     except BuildLocked as error:
         raise click.ClickException(str(error)) from error
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else _summary(report, store))
@@ -249,14 +263,14 @@ def serve(
         if not corpus.is_dir():
             raise click.ClickException(_shown(f"no index at {store.root} and no corpus folder at {corpus}"))
         click.echo(f"No index yet: indexing {_shown(str(corpus))} …")
-        report = build_index([corpus], store, progress=sys.stderr.isatty(), rules=_read_rules(app))
+        report = _build(app, [corpus], store, progress=sys.stderr.isatty())
         click.echo(_summary(report, store))
     elif (stale := outdated_sources(store)) is not None:
         sources = stale or ([corpus] if corpus.is_dir() else [])
         if sources:
             names = ", ".join(_shown(str(source)) for source in sources)
             click.echo(f"The index was built by an older version: re-indexing {names} …")
-            report = build_index(sources, store, progress=sys.stderr.isatty(), rules=_read_rules(app))
+            report = _build(app, sources, store, progress=sys.stderr.isatty())
             click.echo(_summary(report, store))
     click.echo(f"Serving search on http://{host}:{port}/")
     if production:
