@@ -16,6 +16,7 @@ from markupsafe import Markup
 from whoosh.searching import Searcher
 
 from indexer.article import SECTION_LABELS
+from search_app.emergency import emergency_first
 from search_app.executor import derived
 from search_app.fold import attach_also, fold
 from search_app.highlight import snippet, stems_of
@@ -81,6 +82,7 @@ def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: in
     result = SearchPage(query=parsed.text, page=page, size=size, emergency=parsed.emergency)
     ranked = rank_articles(searcher, parsed)
     if ranked is not None:
+        emergency_first(searcher, parsed, ranked.scored)
         scored = fold(searcher, ranked.scored)
         result.total = int(scored.matched.sum())
         matched = scored.matched
