@@ -16,6 +16,7 @@ from markupsafe import Markup
 from whoosh.searching import Searcher
 
 from indexer.article import SECTION_LABELS
+from search_app.counts import all_words_total
 from search_app.emergency import emergency_first
 from search_app.executor import derived
 from search_app.fold import attach_also, fold
@@ -53,6 +54,7 @@ class PageHit:
 class SearchPage:
     query: str
     total: int = 0
+    all_words: int | None = None  # of `total`, those holding every typed word (None: fewer than two words)
     took_ms: float = 0.0
     page: int = 1
     size: int = 10
@@ -85,6 +87,7 @@ def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: in
         emergency_first(searcher, parsed, ranked.scored)
         scored = fold(searcher, ranked.scored)
         result.total = int(scored.matched.sum())
+        result.all_words = all_words_total(searcher, parsed, scored)
         matched = scored.matched
         result.facets = {name: _counts(values, matched) for name, values in facet_postings(searcher).items()}
         fixed = corrected_words(searcher, list(parsed.words))
