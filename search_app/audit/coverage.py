@@ -221,8 +221,8 @@ def label(kind: str) -> str:
 
 
 def _spelled(key: str, owners: list[dict]) -> str:
-    """A name key as the articles spell it: the title or alias that has that key."""
-    for article in owners:
+    """A name key as the articles spell it: the title or alias that has that key, capitalised ones first."""
+    for article in sorted(owners, key=lambda a: not a["title"][:1].isupper()):
         if article["title_key"] == key:
             return article["title"]
         for alias, alias_key in zip(article.get("aliases", []), article["alias_keys"], strict=False):
