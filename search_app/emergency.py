@@ -16,9 +16,9 @@ no longer me, get help" (Tonsillitis, Hay Fever and Common Cold all warn of trou
 breathing; Atrial Fibrillation of slurred speech), and lifting them pushed Asthma
 and Stroke down.
 
-The best-scored matches are checked (a bounded number of stored articles read)
-and lifted above every other match in that order, keeping their own order within
-each strength.
+The best-scored matches are checked (a bounded number of stored articles read, each
+once per index state and red-flag phrase) and lifted above every other match in that
+order, keeping their own order within each strength.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import re
 from whoosh.searching import Searcher
 
 from indexer.schema import name_key
-from search_app.executor import Scored
+from search_app.executor import Scored, derived
 from search_app.query import ParsedQuery
 from search_app.redflags import red_flags
 
@@ -44,10 +44,14 @@ def emergency_first(searcher: Searcher, parsed: ParsedQuery, scored: Scored) -> 
         return
     candidates = Scored(scored.scores, scored.matched).top(CHECKED)
     top = float(scored.scores[candidates[0]]) or 1.0
-    for docnum in candidates:
-        article = json.loads(searcher.stored_fields(int(docnum))["article"])
-        strength = max(emergency_strength(article, pattern, said) for pattern, said in flags)
-        scored.scores[docnum] += strength * top
+    # red-flag queries are few and repeat ("chest pain"): each article is read once per index state
+    known: dict[tuple[str, str, int], float] = derived(searcher, "emergency_strengths", lambda _searcher: {})
+    for docnum in map(int, candidates):
+        for pattern, said in flags:
+            if (pattern.pattern, said, docnum) not in known:
+                article = json.loads(searcher.stored_fields(docnum)["article"])
+                known[pattern.pattern, said, docnum] = emergency_strength(article, pattern, said)
+        scored.scores[docnum] += max(known[pattern.pattern, said, docnum] for pattern, said in flags) * top
 
 
 def emergency_strength(article: dict, pattern: re.Pattern[str], said: str) -> float:
