@@ -40,6 +40,11 @@ SETTINGS: tuple[Setting, ...] = (
         "overview,symptoms,causes,treatment,when_to_see_doctor",
         "Section kinds every article should have (comma separated), for the coverage audit.",
     ),
+    Setting(
+        "REQUIRED_SECTIONS_BY_SOURCE",
+        "",
+        "Per source, the section kinds its articles should have instead: 'GARD=overview,symptoms;GHR=overview'.",
+    ),
     Setting("THIN_SECTION_WORDS", 40, "A section with fewer words counts as thin in the coverage audit."),
     Setting("STALE_AFTER_DAYS", 730, "An article reviewed longer ago counts as stale in the coverage audit."),
     Setting("CORS_ORIGINS", "", "Comma-separated origins whose pages may call /api/suggest and /api/search."),

@@ -99,7 +99,7 @@ def test_logout_and_removed_accounts(audit_app: Flask, staff: FlaskClient) -> No
 
 def test_overview_and_coverage_pages(staff: FlaskClient) -> None:
     overview = staff.get("/staff").get_data(as_text=True)
-    assert "5 articles; 1 have every required section" in overview and "<svg" in overview
+    assert "5 articles; 1 have every section their policy requires" in overview and "<svg" in overview
     page = staff.get("/staff/coverage").get_data(as_text=True)
     assert "Kidney Stone Disease" in page and 'class="cell thin"' in page
     assert ">80.0%<" in page and ">20.0%<" in page  # overview, when to see a doctor
@@ -128,10 +128,12 @@ def test_exports(staff: FlaskClient) -> None:
     data = staff.get("/staff/coverage?format=json").get_json()
     assert set(data["tables"]) == {"sections", "breaking", "stale", "duplicates", "matrix"}
     response = staff.get("/staff/coverage?format=csv&table=sections")
-    assert response.mimetype == "text/csv" and "coverage-sections.csv" in response.headers["Content-Disposition"]
+    disposition = response.headers["Content-Disposition"]
+    assert response.mimetype == "text/csv"
+    assert re.search(r"healthsearch-coverage-sections-\d{4}-\d\d-\d\d\.csv", disposition)
     records = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert records[0] == {
-        "section": "overview",
+        "section": "Overview",
         "required": "True",
         "present": "3",
         "thin": "1",
@@ -220,4 +222,4 @@ def test_coverage_of_medquad_reads_no_article_text(
         row["section"]: row["share"]
         for row in client.get("/staff/coverage?format=json").get_json()["tables"]["sections"]["rows"]
     }
-    assert shares["overview"] > 0.7 and shares["symptoms"] > 0.45 and shares["when_to_see_doctor"] == 0.0
+    assert shares["Overview"] > 0.7 and shares["Symptoms"] > 0.45 and shares["When to see a doctor"] == 0.0

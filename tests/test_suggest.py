@@ -74,11 +74,22 @@ def test_ranking_names_before_their_sections_and_a_cap_on_sections(suggester: Su
     assert texts(suggester, "acn") == [
         "Acne",
         "Acne Scars",  # its alias "acne scarring" leads to the same place, so it is left out
+        "Cystic Acne",  # every name before any section, even one matched further into its words
         "Acne — Treatment",
         "Acne Scars — Treatment",
-        "Acne — Symptoms",  # three sections at most while names remain
-        "Cystic Acne",
-        "Acne Scars — Symptoms",  # then sections fill the places left
+        "Acne — Symptoms",
+        "Acne Scars — Symptoms",
+    ]
+
+
+def test_one_article_gives_at_most_two_sections() -> None:
+    many = tuple((kind, kind.capitalize(), kind) for kind in ("treatment", "symptoms", "causes", "diagnosis"))
+    names = [Name("rare", "Acn rare syndrome", "", many), Name("acne", "Acne", "", ())]
+    assert texts(Suggester(names), "acn") == [
+        "Acne",
+        "Acn rare syndrome",
+        "Acn rare syndrome — Treatment",
+        "Acn rare syndrome — Symptoms",
     ]
 
 
