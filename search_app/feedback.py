@@ -2,26 +2,18 @@
 
 Kept beside the query log, in its file, as the logged search's id and a time: no
 query text of its own, no address, cookie or user id.  Rows go when the query log's
-retention says so.  Like the log, a feedback never fails a page: any SQLite error
-drops it with a warning.
+retention says so; its table is part of the log's schema (querylog.MIGRATIONS).  Like
+the log, a feedback never fails a page: any database error drops it with a warning.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 
+from search_app.database import DatabaseError
 from search_app.querylog import get_db, log, stamp
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY,
-    search_id INTEGER NOT NULL,   -- the logged search that found nothing
-    at TEXT NOT NULL
-);
-"""
 
 
 def record_feedback(search_id: int) -> bool:
@@ -30,14 +22,13 @@ def record_feedback(search_id: int) -> bool:
         return False
     try:
         connection = get_db()
-        connection.executescript(SCHEMA)
         known = connection.execute("SELECT 1 FROM searches WHERE id = ?", (search_id,)).fetchone()
         if known is None:
             return False
         cutoff = stamp(datetime.now(timezone.utc) - timedelta(days=log().retention_days))
         connection.execute("DELETE FROM feedback WHERE at < ?", (cutoff,))
         connection.execute("INSERT INTO feedback (search_id, at) VALUES (?, ?)", (search_id, stamp()))
-    except sqlite3.Error as error:
+    except DatabaseError as error:
         current_app.logger.warning("feedback not kept: %s", error)
         return False
     return True

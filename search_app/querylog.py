@@ -61,6 +61,7 @@ _REQUEST_IDS = """
 ALTER TABLE searches ADD COLUMN request_id TEXT;
 CREATE UNIQUE INDEX searches_request ON searches (request_id)
 """
+_FEEDBACK = "CREATE TABLE IF NOT EXISTS feedback (id {key}, search_id BIGINT NOT NULL, at TEXT NOT NULL)"
 REQUEST_ID_HEADER = "X-Request-ID"
 MAX_REQUEST_ID = 64
 MIGRATIONS = (
@@ -71,6 +72,10 @@ MIGRATIONS = (
     ),
     # The balancer's id of a request (X-Request-ID): a search it retried on another replica is one search.
     Migration(2, sqlite=_REQUEST_IDS, postgresql=_REQUEST_IDS),
+    # "This search should have found something" (feedback.py): the logged search's id and a time, nothing more.
+    Migration(
+        3, sqlite=_FEEDBACK.format(key="INTEGER PRIMARY KEY"), postgresql=_FEEDBACK.format(key="BIGSERIAL PRIMARY KEY")
+    ),
 )
 
 
