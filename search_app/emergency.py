@@ -45,7 +45,9 @@ def emergency_first(searcher: Searcher, parsed: ParsedQuery, scored: Scored) -> 
     candidates = Scored(scored.scores, scored.matched).top(CHECKED)
     top = float(scored.scores[candidates[0]]) or 1.0
     # red-flag queries are few and repeat ("chest pain"): each article is read once per index state
-    known: dict[tuple[str, str, int], float] = derived(searcher, "emergency_strengths", lambda _searcher: {})
+    known: dict[tuple[str, str, int], float] = derived(
+        searcher, "emergency_strengths", lambda _searcher: {}, persist=False
+    )
     for docnum in map(int, candidates):
         for pattern, said in flags:
             if (pattern.pattern, said, docnum) not in known:
