@@ -37,6 +37,7 @@ from whoosh import index as whoosh_index
 
 from indexer.article import SECTION_LABELS
 from indexer.store import IndexMissing, IndexStore
+from search_app import persisted
 from search_app.synonyms import Synonyms, load_synonyms
 
 MIN_CHARS = 2  # shorter prefixes match too much to help
@@ -160,11 +161,20 @@ def load_names(generation: Path, synonyms: Synonyms | None = None) -> list[Name]
     """
     synonyms = load_synonyms() if synonyms is None else synonyms
     names: list[Name] = []
-    with whoosh_index.open_dir(str(generation)).reader() as reader:
-        for fields in reader.all_stored_fields():
-            own = _names_of(json.loads(fields["article"]))
-            names.extend(own + _synonym_names(own, synonyms))
+    for own in articles_names(generation):
+        names.extend(own + _synonym_names(own, synonyms))
     return names
+
+
+def articles_names(generation: Path) -> list[list[Name]]:
+    """Each article's own names, read from the index once per generation and kept in it (search_app.persisted)."""
+    kept = persisted.load(generation, "suggest_names")
+    if kept is not persisted.MISSING:
+        return kept
+    with whoosh_index.open_dir(str(generation)).reader() as reader:
+        read = [_names_of(json.loads(fields["article"])) for fields in reader.all_stored_fields()]
+    persisted.save(generation, "suggest_names", read)
+    return read
 
 
 def _synonym_names(own: list[Name], synonyms: Synonyms) -> list[Name]:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from indexer.build import build_index
 from indexer.schema import name_key
 from indexer.store import DERIVED, IndexStore
-from search_app import executor, library, names, persisted
+from search_app import executor, library, names, persisted, suggest
 from search_app.cli import main
 from search_app.names import names_in
 from search_app.prepare import prepare_generation
@@ -61,6 +61,9 @@ def test_another_process_loads_instead_of_computing(
         assert names_in(searcher, {"gout"}) == {"gout"}
         rank = library.title_rank(searcher)
     assert computed == [] and isinstance(rank, np.memmap)
+    read = counting(monkeypatch, suggest, "_names_of")
+    assert any(name.title == "Gout" for own in suggest.articles_names(store.current_dir()) for name in own)
+    assert read == [], "the search box's names were read from the index again"
     monkeypatch.setattr(persisted, "code_version", lambda: "other code")
     as_new_process()
     with store.open().searcher(weighting=SCORING) as searcher:
