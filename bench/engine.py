@@ -8,6 +8,8 @@ parsing the query, searching, picking the best section and writing the lines.
 
 from __future__ import annotations
 
+import re
+import tempfile
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -18,8 +20,9 @@ from bench.runfiles import DEPTH, Run, run_paths
 from bench.timing import stopwatch
 from indexer.build import build_index
 from indexer.store import IndexStore
-from search_app import create_app
+from search_app import accounts, create_app
 from search_app.evaluate import write_run
+from search_app.prepare import prepare_generation
 from search_app.search import SCORING
 
 NAME = "healthsearch"
@@ -37,7 +40,7 @@ class Build:
 def build(medquad: Path, folder: Path) -> Build:
     """A from-scratch build of the MedQuAD index, timed from the first file read to the swap."""
     started = time.perf_counter()
-    report = build_index([medquad], IndexStore(folder), rebuild=True)
+    report = build_index([medquad], IndexStore(folder), rebuild=True, prepare=prepare_generation)
     return Build(time.perf_counter() - started, report.articles)
 
 
@@ -117,3 +120,25 @@ def suggest_laps(folder: Path, prefixes: list[str]) -> SuggestTiming:
             response = client.get("/api/suggest", query_string={"q": prefix})
         failed += response.status_code != 200
     return SuggestTiming(first, laps, failed)
+
+
+STAFF_PAGES = ("/staff", "/staff/coverage", "/staff/coverage?format=json", "/staff/demand", "/staff/checklist")
+
+
+def staff_seconds(folder: Path) -> list[tuple[str, float]]:
+    """Seconds for each staff page through Flask's test client, signed in, with an empty query log of its own."""
+    with tempfile.TemporaryDirectory() as scratch:
+        config = {**UNLIMITED, "INDEX_DIR": str(folder)}
+        config |= {"STAFF_DB": f"{scratch}/staff.sqlite3", "QUERY_LOG": f"{scratch}/log.sqlite3"}
+        app = create_app(config)
+        accounts.add(app.config["STAFF_DB"], "bench", "bench password")
+        client = app.test_client()
+        form = client.get("/staff/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        client.post("/staff/login", data={"name": "bench", "password": "bench password", "csrf_token": token})
+        timings = []
+        for page in STAFF_PAGES:
+            started = time.perf_counter()
+            status = client.get(page).status_code
+            timings.append((f"{page} ({status})", time.perf_counter() - started))
+        return timings

@@ -113,3 +113,10 @@ def suggest_section(engine: str, first_seconds: float, laps: list[float], failed
         "the structure."
     )
     return f"{title}\n\n{table}\n\n{note}\n"
+
+
+def staff_section(engine: str, timings: list[tuple[str, float]]) -> str:
+    """Seconds per staff page, first load, over the benchmark's index."""
+    title = f"## {engine} staff pages: first load via Flask's test client (status in brackets)"
+    table = markdown_table(["page", "seconds"], [[page, f"{seconds:.3f}"] for page, seconds in timings], align="lr")
+    return f"{title}\n\n{table}\n"

@@ -19,8 +19,9 @@ from bench import engine
 from bench.corpus import Doc, TopicSet, load_docs, load_topic_sets
 from bench.heldout import heldout_sets
 from bench.peers import PEERS, Peer
-from bench.report import BuildTime, api_section, build_section, suggest_section, topic_set_section
+from bench.report import BuildTime, api_section, build_section, staff_section, suggest_section, topic_set_section
 from bench.runfiles import Run, answer
+from bench.scale import run_scale
 from bench.scoring import score
 from bench.sections import SectionPicker
 from bench.timing import percentile
@@ -38,6 +39,7 @@ class Results:
     api_laps: list[float] = field(default_factory=list)
     api_failed: int = 0
     suggest: engine.SuggestTiming | None = None
+    staff: list[tuple[str, float]] = field(default_factory=list)
     articles: int = 0
     load_seconds: float = 0.0
     versions: list[str] = field(default_factory=list)
@@ -61,6 +63,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=list(SET_GROUPS),
         help="comma-separated groups of topic sets: dev (../shared/eval), heldout (made from MedQuAD; default: both)",
     )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of ranking: build and serve 1x and N x MedQuAD (synthetic copies), with plain Whoosh and tantivy",
+    )
     return parser.parse_args(argv)
 
 
@@ -83,6 +92,11 @@ def _peer_names(text: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.scale:
+        text = run_scale(args.medquad, args.eval, args.work, args.scale)
+        print("\n" + text, flush=True)
+        (args.work / "scale.md").write_text(text, encoding="utf-8")
+        return 0
     topic_sets = []
     if "dev" in args.sets:
         topic_sets += load_topic_sets(args.eval, args.work, args.quick)
@@ -118,6 +132,7 @@ def run_engine(medquad: Path, work: Path, topic_sets: list[TopicSet], results: R
     laps = results.suggest.laps
     p50, p95 = percentile(laps, 50), percentile(laps, 95)
     _say(engine.NAME, f"suggest: {len(laps)} requests, p50 {p50:.2f} ms, p95 {p95:.2f} ms")
+    results.staff = engine.staff_seconds(folder)
 
 
 def installed_peers(names: list[str]) -> list[Peer]:
@@ -187,6 +202,8 @@ def report(topic_sets: list[TopicSet], results: Results, args: argparse.Namespac
     if results.suggest is not None:
         timing = results.suggest
         parts.append(suggest_section(engine.NAME, timing.first_seconds, timing.laps, timing.failed))
+    if results.staff:
+        parts.append(staff_section(engine.NAME, results.staff))
     return "\n".join(parts)
 
 

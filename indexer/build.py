@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,13 +20,16 @@ from tqdm import tqdm
 from whoosh import index as whoosh_index
 
 from indexer.article import Article, ParseError
+from indexer.decode import check_size
 from indexer.documents import to_document
 from indexer.schema import SCHEMA_VERSION, build_schema
+from indexer.sources.confine import ReadRules
 from indexer.sources.files import SourceFile, discover, read_article
 from indexer.store import LOCK_WAIT, IndexStore
 from indexer.summary import write_summaries
+from indexer.writer import index_writer
 
-PARSER_VERSION = 2  # bump when parsing changes, so every file is read again
+PARSER_VERSION = 4  # bump when parsing changes, so every file is read again (4: real sites, text shapes, MedQuAD)
 
 
 @dataclass
@@ -70,18 +74,31 @@ class _Plan:
 
 
 def build_index(
-    sources: list[Path], store: IndexStore, rebuild: bool = False, progress: bool = False, lock_wait: float = LOCK_WAIT
+    sources: list[Path],
+    store: IndexStore,
+    rebuild: bool = False,
+    progress: bool = False,
+    lock_wait: float = LOCK_WAIT,
+    rules: ReadRules | None = None,
+    prepare: Callable[[Path], None] | None = None,
 ) -> BuildReport:
-    """Bring the index at `store` up to date with `sources`; BuildLocked if another build holds on past `lock_wait`."""
+    """Bring the index at `store` up to date with `sources`; BuildLocked if another build holds on past `lock_wait`.
+
+    `rules` say whether links that stay inside a source folder are followed and
+    which paths are never read; the index itself is always one of those.  `prepare`
+    runs on a new generation after it is written and before it is published.
+    """
     started = time.perf_counter()
     report = BuildReport()
+    rules = rules or ReadRules()
+    rules = replace(rules, private=(*rules.private, store.root))
     with store.lock(wait=lock_wait):
         store.prune()  # leftovers of a killed build
         previous = {} if rebuild else _usable_manifest(store.manifest())
-        plan = _plan(sources, previous, report, progress)
+        plan = _plan(sources, previous, report, progress, rules)
         report.articles = sum(1 for files in plan.sources.values() for e in files.values() if "id" in e)
         if report.changed or not store.exists() or rebuild:
-            report.generation = _write(store, plan, fresh=rebuild or not previous)
+            report.generation = _write(store, plan, fresh=rebuild or not previous, prepare=prepare)
         else:
             report.generation = store.generation()
     report.seconds = time.perf_counter() - started
@@ -106,11 +123,11 @@ def _usable_manifest(manifest: dict) -> dict:
     return manifest
 
 
-def _plan(sources: list[Path], previous: dict, report: BuildReport, progress: bool) -> _Plan:
+def _plan(sources: list[Path], previous: dict, report: BuildReport, progress: bool, rules: ReadRules) -> _Plan:
     plan = _Plan(sources={k: dict(v) for k, v in previous.get("sources", {}).items()})
     owners = {e["id"]: (root, rel) for root, files in plan.sources.items() for rel, e in files.items() if "id" in e}
     for root in sources:
-        files = list(discover(root))
+        files = list(discover(root, rules))
         key = str(root.resolve() if root.is_dir() else root.resolve().parent)
         before = plan.sources.get(key, {})
         after: dict[str, dict] = {}
@@ -129,21 +146,28 @@ def _plan(sources: list[Path], previous: dict, report: BuildReport, progress: bo
 
 def _visit(file: SourceFile, entry: dict | None, key: str, owners: dict, plan: _Plan, report: BuildReport) -> dict:
     """Decide what one file needs; return its manifest entry."""
-    stat = file.path.stat()
-    if entry and entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns:
-        report.unchanged += "id" in entry
-        return entry
-    data = file.path.read_bytes()
+    try:
+        if file.refused:
+            raise ParseError(file.refused)
+        stat = file.path.stat()
+        check_size(stat.st_size)  # before the shortcut: an over-size file indexed by an older version leaves
+        if entry and entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns:
+            report.unchanged += "id" in entry
+            return entry
+        data = file.read_bytes()
+    except (ParseError, OSError) as error:
+        _forget(entry, plan, owners, report)
+        return {"error": str(error)}
     digest = hashlib.sha256(data).hexdigest()
     fresh = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
-    if entry and entry["sha256"] == digest:  # touched, not changed
+    if entry and entry.get("sha256") == digest:  # touched, not changed
         report.unchanged += "id" in entry
         return {**entry, **fresh}
     try:
         article = read_article(file, data)
-    except (ParseError, OSError) as error:
+    except Exception as error:  # whatever one file does, the build goes on without it
         _forget(entry, plan, owners, report)
-        return {**fresh, "error": str(error)}
+        return {**fresh, "error": _reason(error)}
     owner = owners.get(article.id)
     if owner and owner != (key, file.relpath):
         return {**fresh, "error": f"duplicate id {article.id!r}, already used by {owner[0]}/{owner[1]}"}
@@ -160,6 +184,13 @@ def _visit(file: SourceFile, entry: dict | None, key: str, owners: dict, plan: _
     return {**fresh, "id": article.id}
 
 
+def _reason(error: Exception) -> str:
+    """Why a file is no article, for the build summary."""
+    if isinstance(error, (ParseError, OSError)):
+        return str(error)
+    return f"the parser failed on it ({type(error).__name__}: {error})"
+
+
 def _forget(entry: dict | None, plan: _Plan, owners: dict, report: BuildReport) -> None:
     """A file that used to be an article no longer is one."""
     if entry and "id" in entry:
@@ -168,11 +199,10 @@ def _forget(entry: dict | None, plan: _Plan, owners: dict, report: BuildReport) 
         report.removed += 1
 
 
-def _write(store: IndexStore, plan: _Plan, fresh: bool) -> int:
+def _write(store: IndexStore, plan: _Plan, fresh: bool, prepare: Callable[[Path], None] | None = None) -> int:
     generation = store.new_generation(copy_current=not fresh)
     ix = whoosh_index.create_in(str(generation), build_schema()) if fresh else whoosh_index.open_dir(str(generation))
-    # A fresh build uses both cores; an incremental one touches a few documents.
-    writer = ix.writer(limitmb=256, procs=2, multisegment=True) if fresh else ix.writer(limitmb=256)
+    writer = index_writer(ix, fresh)
     try:
         for article_id in plan.deleted_ids:
             writer.delete_by_term("id", article_id)
@@ -187,6 +217,8 @@ def _write(store: IndexStore, plan: _Plan, fresh: bool) -> int:
         ix.close()
     written = (article.to_dict(with_hash=False) for article in plan.articles)
     write_summaries(generation, written, plan.deleted_ids, fresh)
+    if prepare is not None:
+        prepare(generation)
     store.publish(generation, _manifest(plan))
     return store.generation()
 

@@ -18,8 +18,7 @@ def decode(data: bytes, is_html: bool = True, max_bytes: int = MAX_BYTES) -> tup
     """The text of a file and any warnings about how it was read."""
     if not data.strip():
         raise ParseError("empty file")
-    if len(data) > max_bytes:
-        raise ParseError(f"file too large: {len(data) / 2**20:.1f} MiB (limit {max_bytes / 2**20:.1f} MiB)")
+    check_size(len(data), max_bytes)
     if _looks_binary(data):
         raise ParseError("binary file, not text or HTML")
     data, bom_encoding = EncodingDetector.strip_byte_order_mark(data)
@@ -34,6 +33,12 @@ def decode(data: bytes, is_html: bool = True, max_bytes: int = MAX_BYTES) -> tup
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
         return text, ["not valid UTF-8 and no charset declared: read as Windows-1252"]
+
+
+def check_size(size: int, max_bytes: int = MAX_BYTES) -> None:
+    """ParseError for a file over the limit, whatever its kind (a MedQuAD XML file too)."""
+    if size > max_bytes:
+        raise ParseError(f"file too large: {size / 2**20:.1f} MiB (limit {max_bytes / 2**20:.1f} MiB)")
 
 
 def _declared_encoding(data: bytes, is_html: bool) -> str:

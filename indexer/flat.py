@@ -13,7 +13,7 @@ from indexer.article import Article, ParseError, Section
 from indexer.entities import extract_entities
 from indexer.lead import lead_aliases, title_from_lead
 from indexer.sections import FLAT_HEADINGS, kind_of_heading
-from indexer.text import find_review_date, slugify, squash, strip_disclaimer, unique_anchor
+from indexer.text import Anchors, find_review_date, slugify, squash, strip_disclaimer
 
 
 def _heading_pattern() -> re.Pattern[str]:
@@ -48,7 +48,10 @@ def parse_flat(text: str, article_id: str, fallback_title: str = "") -> Article:
     if not (title_from_prefix(prefix) or title_from_lead(prefix)[0]):
         warnings.append("no title in the text: using the file name")
     lead = _lead(prefix, title)
-    sections = lead + _sections(text, matches, title, {s.anchor for s in lead})
+    anchors = Anchors()
+    for section in lead:
+        anchors.claim(section.anchor)
+    sections = lead + _sections(text, matches, title, anchors)
     if not sections:
         raise ParseError("no section text")
     aliases += lead_aliases(sections[0].text[:2000], title, aliases)
@@ -108,7 +111,7 @@ def _lead(prefix: str, title: str) -> tuple[Section, ...]:
     return (Section("overview", "Overview", "overview", unglue(prefix.strip())),)
 
 
-def _sections(text: str, matches: list[re.Match[str]], title: str, taken: set[str]) -> tuple[Section, ...]:
+def _sections(text: str, matches: list[re.Match[str]], title: str, anchors: Anchors) -> tuple[Section, ...]:
     if not matches:
         body = strip_disclaimer(text)
         return (Section("overview", "Overview", "overview", body),) if body else ()
@@ -122,6 +125,6 @@ def _sections(text: str, matches: list[re.Match[str]], title: str, taken: set[st
             continue
         heading = match.group(1)
         body = unglue(body)
-        anchor = unique_anchor(slugify(heading), taken)
+        anchor = anchors.claim(slugify(heading))
         sections.append(Section(kind_of_heading(heading, title), heading, anchor, body))
     return tuple(sections)

@@ -1,6 +1,8 @@
 """HTML -> Article, for authored pages and pages saved from other sites.
 
-Stages: decode and soup (lxml); take out boilerplate (scripts, navigation,
+Stages: decode and soup (lxml); bound the nesting (what lies deeper than
+MAX_DEPTH elements is read as plain text, so no walk recurses or rescans
+without bound); take out boilerplate (scripts, navigation,
 breadcrumbs, cookie banners, sidebars, related links, footers, disclaimers);
 pick the content root; read title, aliases and review date; walk the content
 into a stream of headings and text blocks; group the stream into sections.
@@ -22,7 +24,7 @@ from indexer.content import content_root, headline
 from indexer.entities import extract_entities
 from indexer.lead import lead_aliases
 from indexer.sections import is_known_heading, kind_of_heading
-from indexer.text import block_text, find_review_date, is_disclaimer, iso_date, slugify, squash, unique_anchor
+from indexer.text import Anchors, block_text, find_review_date, is_disclaimer, iso_date, slugify, squash
 
 BLOCK_TAGS = {
     "p",
@@ -61,6 +63,9 @@ HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 SAVED_FROM = re.compile(r"(?:saved from url=\(\d+\)|Mirrored from )(\S+)")
 REVIEW_METAS = ("last-reviewed", "lastreviewed", "reviewed", "dcterms.reviewed")
 UPDATE_METAS = ("article:modified_time", "dcterms.modified", "last-modified", "date")
+# Real pages nest up to about 20 elements deep; the walk recurses once per level and
+# several steps search below each element, so depth bounds both.
+MAX_DEPTH = 64
 ALIAS_LABEL = re.compile(r"^\s*(also (called|known as)|other names?|synonyms?)\s*:?\s*", re.IGNORECASE)
 
 
@@ -77,12 +82,15 @@ class _Block:
 def parse_html(html: str, article_id: str, fallback_title: str = "") -> Article:
     """An article from one HTML page; raises ParseError when no article is in it."""
     soup = BeautifulSoup(html, "lxml")
+    deep = _flatten_deep(soup, MAX_DEPTH)
     page_title = _page_title(soup)
     reviewed = _review_date(soup)
     url = _canonical_url(soup)
     page_chars = drop_furniture(soup)
     root = content_root(soup)
     title, warnings = _title_or_fallback(headline(root, soup, page_title, _own_text) or page_title, fallback_title)
+    if deep:
+        warnings.append(f"markup nested more than {MAX_DEPTH} elements deep: what lies deeper is read as plain text")
     aliases = _aliases(root)
     blocks = list(_walk(root))
     aliases += lead_aliases(" ".join(b.text for b in blocks if not b.heading_level)[:4000], title, aliases)
@@ -126,6 +134,27 @@ def _extraction_warnings(
             else "no section headings found: the whole text is one overview section"
         )
     return warnings
+
+
+def _flatten_deep(soup: BeautifulSoup, limit: int) -> bool:
+    """Replace what lies below `limit` levels of elements by its text; True when anything did.
+
+    Iterative, and each deep subtree is read once: linear in the size of the page.
+    """
+    deep: list[Tag] = []
+    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    while stack:
+        tag, depth = stack.pop()
+        children = [child for child in tag.children if isinstance(child, Tag)]
+        if depth < limit:
+            stack += [(child, depth + 1) for child in children]
+        elif children:
+            deep.append(tag)
+    for tag in deep:
+        text = tag.get_text(" ")
+        tag.clear()
+        tag.append(text)
+    return bool(deep)
 
 
 def _page_title(soup: BeautifulSoup) -> str:
@@ -350,12 +379,12 @@ def _starts_section(block: _Block, top: int, title: str) -> bool:
 
 def _sections(drafts: list[tuple[str, str, list[str], list[str]]], title: str) -> tuple[Section, ...]:
     sections: list[Section] = []
-    taken: set[str] = set()
+    anchors = Anchors()
     for heading, anchor, texts, items in drafts:
         kind = kind_of_heading(heading, title)
         if not texts or (not items and _too_little(texts, kind)) or re.match(r"^disclaimer\b", heading, re.IGNORECASE):
             continue
-        anchor = unique_anchor(anchor or slugify(heading), taken)
+        anchor = anchors.claim(anchor or slugify(heading))
         sections.append(Section(kind, heading, anchor, "\n\n".join(texts), items=tuple(items)))
     return tuple(sections)
 

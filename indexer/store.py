@@ -29,8 +29,9 @@ from whoosh.index import Index
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
+DERIVED = "derived"  # what serving computes from a generation, kept in it (search_app.persisted)
 KEEP_PREVIOUS = 2  # older generations kept for readers that still have them open
-LOCK_WAIT = 10.0  # seconds a build waits for one that is ending (or for a killed build's writer processes)
+LOCK_WAIT = 10.0  # seconds a build waits for one that is ending
 _GENERATION = re.compile(r"^gen-(\d{6})$")
 
 
@@ -85,15 +86,15 @@ class IndexStore:
         path = self.root / f"gen-{max(numbers, default=0) + 1:06d}"
         current = self.current_dir()
         if copy_current and current is not None:
-            shutil.copytree(current, path)
+            shutil.copytree(current, path, ignore=shutil.ignore_patterns(DERIVED))  # true of that generation only
         else:
             path.mkdir(parents=True)
         return path
 
     def publish(self, generation: Path, manifest: dict) -> None:
         """Make `generation` the live index in one atomic rename."""
-        _write_atomic(generation / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
-        _write_atomic(self.root / POINTER, generation.name + "\n")
+        write_atomic(generation / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+        write_atomic(self.root / POINTER, generation.name + "\n")
         self.prune()
 
     def prune(self) -> None:
@@ -112,9 +113,9 @@ class IndexStore:
     def lock(self, wait: float = 0.0) -> Iterator[None]:
         """Hold the build lock, waiting up to `wait` seconds; BuildLocked when a live process keeps it.
 
-        The writer processes a build forks share its lock: when the build is
-        killed they hold it until they notice and exit (a fraction of a second),
-        and so keep the next build from touching files they may still write.
+        The writer processes a build forks share its lock, and so keep the next
+        build from touching files they may still write; killed with the build
+        (indexer.writer tethers them), they let it go at once.
         """
         self.root.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + wait
@@ -143,7 +144,7 @@ def generation_of(index: Index) -> int:
     return int(Path(index.storage.folder).name[4:])
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     temporary = path.with_name(path.name + ".tmp")
     with open(temporary, "w") as handle:
         handle.write(text)

@@ -43,14 +43,31 @@ def slugify(text: str, fallback: str = "section") -> str:
     return slug[:60].rstrip("-") or fallback
 
 
-def unique_anchor(anchor: str, taken: set[str]) -> str:
-    """`anchor`, or `anchor-2`, `anchor-3`... so every section of an article has its own."""
-    candidate, n = anchor, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{anchor}-{n}"
-    taken.add(candidate)
-    return candidate
+class Anchors:
+    """Hands out an article's section anchors: `anchor`, or `anchor-2`, `anchor-3`... so each is its own.
+
+    Each anchor remembers the next number to try, so a page of 20,000 headings
+    named alike costs 20,000 steps, not the 200 million of counting up from 2
+    every time.
+
+    >>> anchors = Anchors()
+    >>> [anchors.claim(a) for a in ("faq", "faq", "faq-2", "faq")]
+    ['faq', 'faq-2', 'faq-2-2', 'faq-3']
+    """
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+        self._next: dict[str, int] = {}  # numbers below it are all taken
+
+    def claim(self, anchor: str) -> str:
+        n = self._next.get(anchor, 1)
+        candidate = anchor if n == 1 else f"{anchor}-{n}"
+        while candidate in self._taken:
+            n += 1
+            candidate = f"{anchor}-{n}"
+        self._next[anchor] = n + 1
+        self._taken.add(candidate)
+        return candidate
 
 
 def sentences(text: str) -> list[str]:

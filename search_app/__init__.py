@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -11,7 +12,9 @@ from search_app.config import load_settings
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; `test_config` overrides every other setting."""
-    app = Flask(__name__, instance_relative_config=True)
+    instance_dir = (test_config or {}).get("INSTANCE_DIR") or os.environ.get("HEALTHSEARCH_INSTANCE_DIR")
+    instance_path = os.path.abspath(instance_dir) if instance_dir else None
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_mapping(load_settings(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)

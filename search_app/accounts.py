@@ -1,4 +1,4 @@
-"""Staff accounts in SQLite, password hashes by werkzeug.security, and the session secret.
+"""Staff accounts (SQLite, or PostgreSQL shared by replicas), password hashes by werkzeug.security, the session secret.
 
 Accounts are managed from the command line (`healthsearch staff add|remove|list`);
 the web app only checks them.  The secret that signs sessions comes from
@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 import secrets
-import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import Flask
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from search_app.database import Connection, Migration, is_url, shared
 
 SECRET_FILE = "secret_key"
 MIN_PASSWORD = 8
@@ -29,14 +31,22 @@ class AccountError(ValueError):
     """A bad account name or password; the message is safe to show."""
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(path)
-    connection.execute(
-        "CREATE TABLE IF NOT EXISTS accounts"
-        " (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created TEXT NOT NULL)"
-    )
-    return connection
+_ACCOUNTS = (
+    "CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created TEXT NOT NULL)"
+)
+MIGRATIONS = (Migration(1, sqlite=_ACCOUNTS, postgresql=_ACCOUNTS),)
+
+
+@contextmanager
+def _connect(target: str) -> Iterator[Connection]:
+    """A connection to the accounts (a SQLite path or a PostgreSQL URL); DatabaseError when unusable."""
+    with shared(target, "accounts", MIGRATIONS).connect() as connection:
+        yield connection
+
+
+def _stored(target: str) -> bool:
+    """Whether accounts may exist there: a server, or a file already written (reading never creates one)."""
+    return is_url(target) or os.path.exists(target)
 
 
 def check_name(name: str) -> str:
@@ -52,7 +62,7 @@ def add(path: str, name: str, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
     created = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    with closing(_connect(path)) as connection, connection:
+    with _connect(path) as connection:
         connection.execute(
             "INSERT INTO accounts (name, password_hash, created) VALUES (?, ?, ?)"
             " ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash",
@@ -61,16 +71,16 @@ def add(path: str, name: str, password: str) -> None:
 
 
 def remove(path: str, name: str) -> bool:
-    with closing(_connect(path)) as connection, connection:
+    with _connect(path) as connection:
         return connection.execute("DELETE FROM accounts WHERE name = ?", (name.strip().lower(),)).rowcount > 0
 
 
 def names(path: str) -> list[tuple[str, str]]:
     """(name, created) for every account."""
-    if not os.path.exists(path):
+    if not _stored(path):
         return []
-    with closing(_connect(path)) as connection:
-        return connection.execute("SELECT name, created FROM accounts ORDER BY name").fetchall()
+    with _connect(path) as connection:
+        return [tuple(row) for row in connection.execute("SELECT name, created FROM accounts ORDER BY name")]
 
 
 def exists(path: str, name: str) -> bool:
@@ -81,8 +91,8 @@ def verify(path: str, name: str, password: str) -> str | None:
     """The account name if the password is right, else None."""
     name = name.strip().lower()
     row = None
-    if os.path.exists(path):
-        with closing(_connect(path)) as connection:
+    if _stored(path):
+        with _connect(path) as connection:
             row = connection.execute("SELECT password_hash FROM accounts WHERE name = ?", (name,)).fetchone()
     valid = check_password_hash(row[0] if row else _DUMMY_HASH, password)
     return name if row and valid else None

@@ -9,16 +9,23 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
+from flask import Flask
 
 from crawler.crawl import CrawlReport, Settings, crawl
 from indexer.article import Article, ParseError
 from indexer.build import BuildReport, build_index, outdated_sources
+from indexer.publish import PublishError
+from indexer.publish import publish as publish_generation
+from indexer.sources.confine import ReadRules
 from indexer.sources.files import SourceFile, read_article
 from indexer.store import BuildLocked, IndexMissing, IndexStore
 from search_app import accounts, create_app
 from search_app.audit.checklist import ChecklistError
 from search_app.audit.report import audit_tables
+from search_app.config import private_paths
+from search_app.devserver import PrivateRequestHandler
 from search_app.evaluate import write_run
+from search_app.prepare import prepare_generation
 from search_app.production import gunicorn_argv
 from search_app.query import QueryError, parse_query
 from search_app.search import SCORING, search
@@ -36,6 +43,24 @@ def _store(index_dir: Path | None) -> IndexStore:
     return IndexStore(index_dir or create_app().config["INDEX_DIR"])
 
 
+def _build(
+    app: Flask,
+    sources: list[Path],
+    store: IndexStore,
+    rebuild: bool = False,
+    progress: bool = False,
+    links: bool = False,
+) -> BuildReport:
+    """A build as every command runs one: the app's read rules, the new generation prepared before it is published."""
+    rules = _read_rules(app, links)
+    return build_index(sources, store, rebuild, progress, rules=rules, prepare=prepare_generation)
+
+
+def _read_rules(app: Flask, follow_links: bool = False) -> ReadRules:
+    """How builds started from here read their sources: never the app's own private files."""
+    return ReadRules(follow_links=follow_links, private=private_paths(app.config, app.instance_path))
+
+
 @click.group()
 def main() -> None:
     """Full-text search over health articles."""
@@ -50,7 +75,7 @@ def parse(path: Path, as_json: bool) -> None:
     try:
         article = read_article(SourceFile(path.parent, path))
     except ParseError as error:
-        raise click.ClickException(f"{path}: {error}") from error
+        raise click.ClickException(_shown(f"{path}: {error}")) from error
     click.echo(json.dumps(article.to_dict(), indent=2, ensure_ascii=False) if as_json else _describe(article))
 
 
@@ -78,15 +103,31 @@ def _describe(article: Article) -> str:
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @INDEX_OPTION
 @click.option("--rebuild", is_flag=True, help="Ignore the existing index and build from scratch.")
+@click.option("--follow-links", is_flag=True, help="Read symbolic links to files that stay inside the source folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
-def index(sources: tuple[Path, ...], index_dir: Path | None, rebuild: bool, as_json: bool) -> None:
+def index(sources: tuple[Path, ...], index_dir: Path | None, rebuild: bool, follow_links: bool, as_json: bool) -> None:
     """Index folders of HTML/text articles or MedQuAD XML (only what changed)."""
-    store = _store(index_dir)
+    app = create_app({"INDEX_DIR": str(index_dir)} if index_dir else None)
+    store = IndexStore(app.config["INDEX_DIR"])
+    progress = sys.stderr.isatty() and not as_json
     try:
-        report = build_index(list(sources), store, rebuild=rebuild, progress=sys.stderr.isatty() and not as_json)
+        report = _build(app, list(sources), store, rebuild, progress, follow_links)
     except BuildLocked as error:
         raise click.ClickException(str(error)) from error
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else _summary(report, store))
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True)
+@INDEX_OPTION
+def publish(targets: tuple[str, ...], index_dir: Path | None) -> None:
+    """Copy the live generation to replica index folders (paths or rsync targets), then switch them all to it."""
+    store = _store(index_dir)
+    try:
+        name = publish_generation(store, list(targets))
+    except (IndexMissing, PublishError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{len(targets)} replica(s) now serve {name}")
 
 
 def _summary(report: BuildReport, store: IndexStore) -> str:
@@ -95,14 +136,24 @@ def _summary(report: BuildReport, store: IndexStore) -> str:
     else:
         head = "Nothing changed"
     lines = [
-        f"{head}; {report.unchanged} unchanged. {report.articles} articles in {store.root} "
+        f"{head}; {report.unchanged} unchanged. {report.articles} articles in {_shown(str(store.root))} "
         f"(generation {report.generation}) in {report.seconds:.1f} s."
     ]
     if report.skipped:
         lines.append(f"Skipped {len(report.skipped)} file(s):")
-        lines += [f"  {file}: {reason}" for file, reason in report.skipped]
-    lines += [f"warning: {file}: {warning}" for file, warning in report.warnings]
+        lines += [f"  {_shown(file)}: {_shown(reason)}" for file, reason in report.skipped]
+    lines += [f"warning: {_shown(file)}: {_shown(warning)}" for file, warning in report.warnings]
     return "\n".join(lines)
+
+
+def _shown(text: str) -> str:
+    """Text for one line of a terminal: control characters (a newline in a file name), other
+    unprintable ones and backslashes as Python escapes, so no name can forge a line or move the cursor.
+
+    >>> print(_shown("a\\nb\\x1b[2K.html"))
+    a\\nb\\x1b[2K.html
+    """
+    return "".join(c if c.isprintable() and c != "\\" else c.encode("unicode_escape").decode() for c in text)
 
 
 @main.command(name="crawl")
@@ -136,8 +187,8 @@ def _crawl_summary(report: CrawlReport, into: Path) -> str:
         by_reason.setdefault(why, []).append(url)
     for why, urls in sorted(by_reason.items(), key=lambda item: -len(item[1])):
         more = f" and {len(urls) - 3} more" if len(urls) > 3 else ""
-        lines.append(f"  skipped {len(urls)}, {why}: {', '.join(urls[:3])}{more}")
-    lines += [f"  removed {url}" for url in report.removed]
+        lines.append(_shown(f"  skipped {len(urls)}, {why}: {', '.join(urls[:3])}{more}"))
+    lines += [_shown(f"  removed {url}") for url in report.removed]
     return "\n".join(lines)
 
 
@@ -174,9 +225,9 @@ def info(index_dir: Path | None, as_json: bool) -> None:
         click.echo(json.dumps(details, indent=2))
         return
     click.echo(f"{details['articles']} articles, generation {details['generation']}, built {details['built_at']}")
-    click.echo(f"Index: {details['index_dir']}")
+    click.echo(f"Index: {_shown(details['index_dir'])}")
     for root, count in details["sources"].items():
-        click.echo(f"  {count:>6}  {root}")
+        click.echo(f"  {count:>6}  {_shown(root)}")
     click.echo(f"Skipped files: {len(details['skipped'])}")
     click.echo("Fields: " + ", ".join(details["fields"]))
 
@@ -247,21 +298,24 @@ def serve(
     corpus = corpus or Path(app.config["CORPUS_DIR"])
     if not store.exists():
         if not corpus.is_dir():
-            raise click.ClickException(f"no index at {store.root} and no corpus folder at {corpus}")
-        click.echo(f"No index yet: indexing {corpus} …")
-        click.echo(_summary(build_index([corpus], store, progress=sys.stderr.isatty()), store))
+            raise click.ClickException(_shown(f"no index at {store.root} and no corpus folder at {corpus}"))
+        click.echo(f"No index yet: indexing {_shown(str(corpus))} …")
+        report = _build(app, [corpus], store, progress=sys.stderr.isatty())
+        click.echo(_summary(report, store))
     elif (stale := outdated_sources(store)) is not None:
         sources = stale or ([corpus] if corpus.is_dir() else [])
         if sources:
-            click.echo(f"The index was built by an older version: re-indexing {', '.join(map(str, sources))} …")
-            click.echo(_summary(build_index(sources, store, progress=sys.stderr.isatty()), store))
+            names = ", ".join(_shown(str(source)) for source in sources)
+            click.echo(f"The index was built by an older version: re-indexing {names} …")
+            report = _build(app, sources, store, progress=sys.stderr.isatty())
+            click.echo(_summary(report, store))
     click.echo(f"Serving search on http://{host}:{port}/")
     if production:
         os.environ["HEALTHSEARCH_INDEX_DIR"] = str(store.root.resolve())  # the workers build their own apps
         argv = gunicorn_argv(host, port, workers or app.config["WORKERS"])
         sys.stdout.flush()
         os.execv(argv[0], argv)
-    app.run(host=host, port=port)
+    app.run(host=host, port=port, request_handler=PrivateRequestHandler)
 
 
 @main.group()

@@ -31,6 +31,9 @@ from whoosh import query as wq
 from whoosh.scoring import BM25FScorer, bm25
 from whoosh.searching import Searcher
 
+from search_app import persisted
+from search_app.persisted import generation_folder
+
 MAX_CACHED_TERMS = 50_000
 T = TypeVar("T")
 
@@ -57,13 +60,13 @@ class IndexState:
     """What scoring needs from one state of the index: sizes, field lengths, cached postings."""
 
     doc_count: int
-    lengths: dict[str, np.ndarray] = field(default_factory=dict)
     postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=OrderedDict)
     derived: dict[str, Any] = field(default_factory=dict)
     lock: Lock = field(default_factory=Lock)
 
 
-_STATES: dict[tuple, IndexState] = {}
+MAX_STATES = 2  # the live generation and the one a swap is leaving: a process may serve both for a while
+_STATES: OrderedDict[tuple, IndexState] = OrderedDict()
 _STATES_LOCK = Lock()
 
 
@@ -83,20 +86,31 @@ def index_state(searcher: Searcher) -> IndexState:
     with _STATES_LOCK:
         state = _STATES.get(key)
         if state is None:
-            state = IndexState(searcher.doc_count_all())
-            _STATES.clear()  # only the live state is worth keeping
-            _STATES[key] = state
+            state = _STATES[key] = IndexState(searcher.doc_count_all())
+            while len(_STATES) > MAX_STATES:  # older states are no longer served
+                _STATES.popitem(last=False)
+        else:
+            _STATES.move_to_end(key)
         # The caller keeps this state even if a thread serving another generation replaces it.
         return state
 
 
-def derived(searcher: Searcher, name: str, compute: Callable[[Searcher], T]) -> T:
-    """Something computed from the index once per index state: a quality prior, facet postings."""
+def derived(searcher: Searcher, name: str, compute: Callable[[Searcher], T], persist: bool = True) -> T:
+    """Something computed from the index once per index state: a quality prior, facet postings.
+
+    With `persist` it is also kept in the generation folder (search_app.persisted), so
+    other processes load it instead of computing it; a per-process memo passes False.
+    """
     state = index_state(searcher)
     with state.lock:
         if name in state.derived:
             return state.derived[name]
-    value = compute(searcher)
+    generation = generation_folder(searcher) if persist else None
+    value = persisted.load(generation, name) if generation else persisted.MISSING
+    if value is persisted.MISSING:
+        value = compute(searcher)
+        if generation:
+            persisted.save(generation, name, value)
     with state.lock:
         state.derived[name] = value
     return value
@@ -222,17 +236,8 @@ class _Evaluator:
         return bm25(scorer.idf, weights, lengths, scorer.avgfl, scorer.B, scorer.K1)
 
     def field_lengths(self, fieldname: str) -> np.ndarray:
-        state = self.state
-        with state.lock:
-            if fieldname in state.lengths:
-                return state.lengths[fieldname]
-        lengths = np.zeros(self.size)
-        for leaf, offset in self.searcher.reader().leaf_readers():
-            for docnum in range(leaf.doc_count_all()):
-                lengths[offset + docnum] = leaf.doc_field_length(docnum, fieldname, 0)
-        with state.lock:
-            state.lengths[fieldname] = lengths
-        return lengths
+        name = f"field_lengths.{fieldname}"
+        return derived(self.searcher, name, lambda searcher: _field_lengths(searcher, fieldname))
 
     def by_whoosh(self, query: wq.Query) -> Scored:
         """Phrases and other positional queries: Whoosh's own matcher, leaf by leaf."""
@@ -245,3 +250,12 @@ class _Evaluator:
                 result.matched[docnum] = True
                 matcher.next()
         return result
+
+
+def _field_lengths(searcher: Searcher, fieldname: str) -> np.ndarray:
+    """Every document's length in a field, as BM25F weighs it (a pass over all documents: kept per generation)."""
+    lengths = np.zeros(searcher.doc_count_all())
+    for leaf, offset in searcher.reader().leaf_readers():
+        for docnum in range(leaf.doc_count_all()):
+            lengths[offset + docnum] = leaf.doc_field_length(docnum, fieldname, 0)
+    return lengths

@@ -28,8 +28,16 @@ class Entry:
     source: str
 
 
-def a_to_z(searcher: Searcher) -> dict[str, list[Entry]]:
-    """Letter -> the articles filed under it, in alphabetical order."""
+@dataclass(frozen=True)
+class Listing:
+    """One name of the A–Z with every article of that name (any case), one per source."""
+
+    title: str
+    articles: tuple[Entry, ...]
+
+
+def a_to_z(searcher: Searcher) -> dict[str, list[Listing]]:
+    """Letter -> the names filed under it, in alphabetical order, each once."""
     return derived(searcher, "a_to_z", _by_letter)
 
 
@@ -77,13 +85,21 @@ def _read(searcher: Searcher) -> list[Entry | None]:
     return found
 
 
-def _by_letter(searcher: Searcher) -> dict[str, list[Entry]]:
-    by_letter: dict[str, list[Entry]] = {letter: [] for letter in LETTERS}
+def _by_letter(searcher: Searcher) -> dict[str, list[Listing]]:
+    by_name: dict[str, list[Entry]] = {}
     for entry in filter(None, entries(searcher)):
-        by_letter[letter_of(entry.title)].append(entry)
-    for filed in by_letter.values():
-        filed.sort(key=lambda entry: (entry.title.casefold(), entry.source))
+        by_name.setdefault(" ".join(entry.title.casefold().split()), []).append(entry)
+    by_letter: dict[str, list[Listing]] = {letter: [] for letter in LETTERS}
+    for name in sorted(by_name):
+        articles = sorted(by_name[name], key=lambda entry: (entry.source, entry.id))
+        by_letter[letter_of(name)].append(Listing(_shown_title(articles), tuple(articles)))
     return by_letter
+
+
+def _shown_title(articles: list[Entry]) -> str:
+    """The spelling most articles use, capitalised ones first: "Acatalasemia", not "acatalasemia"."""
+    spellings = [entry.title.strip() for entry in articles]
+    return max(spellings, key=lambda title: (spellings.count(title), title[:1].isupper(), title))
 
 
 def _title_rank(searcher: Searcher) -> np.ndarray:

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from indexer.article import SECTION_LABELS
 from indexer.store import IndexMissing
+from search_app.feedback import record_feedback
 from search_app.highlight import mark
 from search_app.index import get_searcher
 from search_app.library import LETTERS, a_to_z, letter_of, namesakes
@@ -20,6 +21,8 @@ from search_app.querylog import article_target, log_click, log_search
 from search_app.results import FACETS, facet_label, marked_stems, search_page
 from search_app.spelling import corrected_words
 from search_app.synonyms import load_synonyms
+from search_app.topics import POPULAR_DAYS, home_topics
+from search_app.wording import count_text, friendly_error
 
 bp = Blueprint("pages", __name__)
 
@@ -31,8 +34,18 @@ def no_index(_error: IndexMissing) -> tuple[str, int]:
 
 @bp.get("/")
 def home() -> str:
-    """The search box."""
-    return render_template("search.html", query="", result=None)
+    """The site's front page: the search box, popular topics, the A–Z, recent searches."""
+    searcher = get_searcher()
+    clicks = current_app.extensions["querylog"].popular_articles(POPULAR_DAYS)
+    by_letter = a_to_z(searcher)
+    return render_template(
+        "home.html",
+        query="",
+        topics=home_topics(searcher, clicks),
+        popular=bool(clicks),
+        letters=[(each, bool(by_letter[each])) for each in LETTERS],
+        conditions=sum(len(listings) for listings in by_letter.values()),
+    )
 
 
 @bp.get("/search")
@@ -43,7 +56,7 @@ def results() -> tuple[str, int] | str:
         page = parse_int(request.args, "page", 1, 1, MAX_PAGE)
         parsed = parse_query(query_text(request.args), load_synonyms(), correct=request.args.get("exact") != "1")
     except (QueryError, BadParameter) as error:
-        return render_template("search.html", query=query[:200], result=None, error=str(error)), 400
+        return render_template("search.html", query=query[:200], result=None, error=friendly_error(error)), 400
     result = search_page(get_searcher(), parsed, page, int(current_app.config["RESULTS_PER_PAGE"]))
     search_id = log_search("page", parsed, result.total, page) if not parsed.is_empty else None
     filters = active_filters(query, parsed, result.facets)
@@ -54,6 +67,7 @@ def results() -> tuple[str, int] | str:
         facet_label=facet_label,
         search_id=search_id,
         filters=filters,
+        count=count_text(result.total, result.all_words),
         removals={f"{f.facet}:{f.value}": f.remove_url for f in filters},
         query_letter=letter_of(query),
         page_numbers=page_numbers(result.page, min(result.pages, MAX_PAGE)),
@@ -130,8 +144,15 @@ def article(article_id: str) -> str:
     data = json.loads(fields["article"])
     query = request.args.get("q", "")[:500]
     stems = _article_stems(query, request.args.get("exact") != "1")
+    best = request.args.get("section", "")
+    # Marks help where the visitor arrived and in the headings; on every word of a long page they are noise.
     sections = [
-        {**section, "label": SECTION_LABELS.get(section["kind"], ""), "blocks": _blocks(section["text"], stems)}
+        {
+            **section,
+            "label": SECTION_LABELS.get(section["kind"], ""),
+            "marked_heading": mark(section["heading"], stems),
+            "blocks": _blocks(section["text"], stems if section["anchor"] == best else frozenset()),
+        }
         for section in data["sections"]
     ]
     return render_template(
@@ -139,7 +160,7 @@ def article(article_id: str) -> str:
         article=data,
         sections=sections,
         query=query,
-        best=request.args.get("section", ""),
+        best=best,
         namesakes=namesakes(get_searcher(), article_id, data["title"]),
         facet_label=facet_label,
     )
@@ -164,6 +185,13 @@ def _blocks(text: str, stems: frozenset[str]) -> list[tuple[str, list[Markup]]]:
         else:
             blocks.append(("p", [mark(" ".join(lines), stems)]))
     return blocks
+
+
+@bp.post("/feedback/<int:search_id>")
+def feedback(search_id: int) -> str:
+    """A visitor's word that a search without results should have found something."""
+    kept = record_feedback(search_id)
+    return render_template("thanks.html", query="", kept=kept)
 
 
 @bp.get("/go/<int:search_id>/<int:position>")

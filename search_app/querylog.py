@@ -1,4 +1,4 @@
-"""The SQLite query log: what was searched, how it went, which result was clicked.
+"""The query log: what was searched, how it went, which result was clicked.
 
 Stages: each search on the results page or the API becomes one row (query,
 normalised query, result count, filters, page, response time, time); a click
@@ -7,33 +7,36 @@ search, the article and its position.  Rows older than the retention are
 purged at startup and then about once an hour.  No IP address, cookie or user
 id is ever stored.
 
-Logging must never cost a visitor anything: the connection waits at most
-BUSY_TIMEOUT for a lock, and any SQLite error drops the line with a warning,
-never the request.
+The log is a SQLite file, or tables in a PostgreSQL database that several
+replicas share (search_app.database).  Logging must never cost a visitor
+anything: a connection waits at most BUSY_TIMEOUT for a lock or a pooled
+connection, and any database error drops the line with a warning, never the
+request.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import time
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, has_app_context, url_for
+from flask import Flask, current_app, g, has_app_context, request, url_for
 
+from search_app.database import SQLITE_BUSY_TIMEOUT, Connection, Database, DatabaseError, Migration, is_url, shared
 from search_app.query import ParsedQuery
 
-BUSY_TIMEOUT = 0.05  # seconds; a busy log loses a line rather than keep a visitor waiting
+BUSY_TIMEOUT = SQLITE_BUSY_TIMEOUT  # seconds; a busy log loses a line rather than keep a visitor waiting
 PURGE_EVERY = 3600.0  # seconds between retention purges in one process
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _FILTER_NAMES = {"kinds": "section", "specialist_tags": "specialist", "source": "source"}  # index field -> user's
 
-SCHEMA = """
+_TABLES = """
 CREATE TABLE IF NOT EXISTS searches (
-    id INTEGER PRIMARY KEY,
+    id {key},
     at TEXT NOT NULL,             -- UTC, YYYY-MM-DD HH:MM:SS
     endpoint TEXT NOT NULL,       -- 'page' or 'api'
     query TEXT NOT NULL,
@@ -45,15 +48,35 @@ CREATE TABLE IF NOT EXISTS searches (
 );
 CREATE INDEX IF NOT EXISTS searches_at ON searches (at);
 CREATE TABLE IF NOT EXISTS clicks (
-    id INTEGER PRIMARY KEY,
-    search_id INTEGER NOT NULL,
+    id {key},
+    search_id BIGINT NOT NULL,
     article_id TEXT NOT NULL,
     position INTEGER NOT NULL,
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS clicks_at ON clicks (at);
-CREATE INDEX IF NOT EXISTS clicks_search ON clicks (search_id);
+CREATE INDEX IF NOT EXISTS clicks_search ON clicks (search_id)
 """
+_REQUEST_IDS = """
+ALTER TABLE searches ADD COLUMN request_id TEXT;
+CREATE UNIQUE INDEX searches_request ON searches (request_id)
+"""
+_FEEDBACK = "CREATE TABLE IF NOT EXISTS feedback (id {key}, search_id BIGINT NOT NULL, at TEXT NOT NULL)"
+REQUEST_ID_HEADER = "X-Request-ID"
+MAX_REQUEST_ID = 64
+MIGRATIONS = (
+    Migration(
+        1,
+        sqlite=_TABLES.format(key="INTEGER PRIMARY KEY"),  # IF NOT EXISTS: logs written before migrations were kept
+        postgresql=_TABLES.format(key="BIGSERIAL PRIMARY KEY"),
+    ),
+    # The balancer's id of a request (X-Request-ID): a search it retried on another replica is one search.
+    Migration(2, sqlite=_REQUEST_IDS, postgresql=_REQUEST_IDS),
+    # "This search should have found something" (feedback.py): the logged search's id and a time, nothing more.
+    Migration(
+        3, sqlite=_FEEDBACK.format(key="INTEGER PRIMARY KEY"), postgresql=_FEEDBACK.format(key="BIGSERIAL PRIMARY KEY")
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -97,40 +120,35 @@ def filters_of(parsed: ParsedQuery) -> dict[str, str | bool]:
 
 
 class QueryLog:
-    """One log file; an empty path turns logging off."""
+    """One log: a SQLite file or a PostgreSQL URL; an empty target turns logging off."""
 
     def __init__(self, path: str, retention_days: int) -> None:
         self.path = path
         self.retention_days = retention_days
-        self._ready = False
+        self.database: Database | None = shared(path, "querylog", MIGRATIONS) if path else None
         self._next_purge = 0.0
 
     @property
     def enabled(self) -> bool:
-        return bool(self.path)
+        return self.database is not None
 
-    def connect(self) -> sqlite3.Connection:
-        """A new autocommit connection with the schema in place; sqlite3.Error when the file is unusable."""
-        if not self._ready:
-            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
-        try:
-            # In WAL mode NORMAL cannot corrupt the log; it skips an fsync per line, so a
-            # writer holds the lock for far less time when many workers log at once.
-            connection.execute("PRAGMA synchronous=NORMAL")
-            if not self._ready:
-                connection.execute("PRAGMA journal_mode=WAL")  # readers (staff pages) never block searches
-                connection.executescript(SCHEMA)
-                self._ready = True
-        except sqlite3.Error:
-            connection.close()
-            raise
-        return connection
+    @property
+    def exists(self) -> bool:
+        """Whether there may be a log to read: a server, or a file that was written."""
+        return bool(self.path) and (is_url(self.path) or os.path.exists(self.path))
 
-    def record_search(self, connection: sqlite3.Connection, entry: SearchEntry, at: datetime | None = None) -> int:
-        cursor = connection.execute(
-            "INSERT INTO searches (at, endpoint, query, normalized, results, filters, page, ms)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    def connect(self) -> AbstractContextManager[Connection]:
+        """`with log.connect() as connection:` a connection with the schema in place; DatabaseError if unusable."""
+        assert self.database is not None
+        return self.database.connect()
+
+    def record_search(
+        self, connection: Connection, entry: SearchEntry, at: datetime | None = None, request_id: str | None = None
+    ) -> int:
+        """The new row's id; a request id seen before (a retried request) adds nothing and gives the first row's."""
+        new_id = connection.insert(
+            "INSERT INTO searches (at, endpoint, query, normalized, results, filters, page, ms, request_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING RETURNING id",
             (
                 stamp(at),
                 entry.endpoint,
@@ -140,17 +158,22 @@ class QueryLog:
                 json.dumps(entry.filters, sort_keys=True),
                 entry.page,
                 round(entry.ms, 1),
+                request_id,
             ),
         )
-        return int(cursor.lastrowid or 0)
+        if new_id or request_id is None:
+            return new_id
+        row = connection.execute("SELECT id FROM searches WHERE request_id = ?", (request_id,)).fetchone()
+        return int(row[0]) if row else 0
 
     def record_click(
-        self, connection: sqlite3.Connection, search_id: int, article_id: str, position: int, at: datetime | None = None
+        self, connection: Connection, search_id: int, article_id: str, position: int, at: datetime | None = None
     ) -> None:
         # Only a position the logged search really showed counts, so a hand-made
         # /go/ link cannot make an article look popular.
         connection.execute(
-            "INSERT INTO clicks (search_id, article_id, position, at) SELECT ?, ?, ?, ?"
+            "INSERT INTO clicks (search_id, article_id, position, at)"
+            " SELECT CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT)"
             " WHERE EXISTS (SELECT 1 FROM searches WHERE id = ? AND endpoint = 'page' AND ? BETWEEN 1 AND results)",
             (search_id, article_id, position, stamp(at), search_id, position),
         )
@@ -158,7 +181,7 @@ class QueryLog:
     def purge_due(self) -> bool:
         return time.monotonic() >= self._next_purge
 
-    def purge(self, connection: sqlite3.Connection, now: datetime | None = None) -> int:
+    def purge(self, connection: Connection, now: datetime | None = None) -> int:
         """Delete what is older than the retention; how many rows went."""
         self._next_purge = time.monotonic() + PURGE_EVERY
         cutoff = stamp((now or datetime.now(timezone.utc)) - timedelta(days=self.retention_days))
@@ -170,14 +193,14 @@ class QueryLog:
         if not self.enabled:
             return {}
         since = stamp(datetime.now(timezone.utc) - timedelta(days=days))
+        query = "SELECT article_id, COUNT(*) FROM clicks WHERE at >= ? GROUP BY article_id"
         try:
-            connection = get_db() if has_app_context() else self.connect()
-            rows = connection.execute(
-                "SELECT article_id, COUNT(*) FROM clicks WHERE at >= ? GROUP BY article_id", (since,)
-            ).fetchall()
-            if not has_app_context():
-                connection.close()
-        except sqlite3.Error as error:
+            if has_app_context():
+                rows = get_db().execute(query, (since,)).fetchall()
+            else:
+                with self.connect() as connection:
+                    rows = connection.execute(query, (since,)).fetchall()
+        except DatabaseError as error:
             _warn(f"query log unreadable: {error}")
             return {}
         return {article_id: count for article_id, count in rows}
@@ -187,17 +210,19 @@ def log() -> QueryLog:
     return current_app.extensions["querylog"]
 
 
-def get_db() -> sqlite3.Connection:
-    """This request's connection to the query log (sqlite3.Error if it cannot be opened)."""
+def get_db() -> Connection:
+    """This request's connection to the query log (DatabaseError if it cannot be opened)."""
     if "querylog_db" not in g:
-        g.querylog_db = log().connect()
-    return g.querylog_db
+        held = ExitStack()
+        g.querylog_db = (held, held.enter_context(log().connect()))
+    return g.querylog_db[1]
 
 
 def close_db(_error: BaseException | None = None) -> None:
-    connection = g.pop("querylog_db", None)
-    if connection is not None:
-        connection.close()
+    """Give the request's connection back (closed for SQLite, to the pool for PostgreSQL)."""
+    held = g.pop("querylog_db", None)
+    if held is not None:
+        held[0].close()
 
 
 def log_search(endpoint: str, parsed: ParsedQuery, results: int, page: int) -> int | None:
@@ -215,16 +240,22 @@ def log_search(endpoint: str, parsed: ParsedQuery, results: int, page: int) -> i
         ms=(time.perf_counter() - started) * 1000,
     )
     try:
-        search_id = log().record_search(get_db(), entry)
-    except sqlite3.Error as error:
+        search_id = log().record_search(get_db(), entry, request_id=_request_id())
+    except DatabaseError as error:
         _warn(f"query log: search not logged: {error}")
         return None
     if log().purge_due():
         try:
             log().purge(get_db())
-        except sqlite3.Error as error:
+        except DatabaseError as error:
             _warn(f"query log: retention purge failed: {error}")
     return search_id
+
+
+def _request_id() -> str | None:
+    """The balancer's id for this request, when it sends one (nginx: `proxy_set_header X-Request-ID $request_id`)."""
+    value = request.headers.get(REQUEST_ID_HEADER, "")
+    return value if 0 < len(value) <= MAX_REQUEST_ID and value.isprintable() else None
 
 
 def log_click(search_id: int, article_id: str, position: int) -> None:
@@ -232,7 +263,7 @@ def log_click(search_id: int, article_id: str, position: int) -> None:
         return
     try:
         log().record_click(get_db(), search_id, article_id, position)
-    except sqlite3.Error as error:
+    except DatabaseError as error:
         _warn(f"query log: click not logged: {error}")
 
 
@@ -274,12 +305,9 @@ def init_app(app: Flask) -> None:
     app.before_request(_start_timer)
     app.teardown_appcontext(close_db)
     app.jinja_env.globals["click_url"] = click_url
-    if querylog.enabled and os.path.exists(querylog.path):
+    if querylog.enabled and querylog.exists:
         try:
-            connection = querylog.connect()
-            try:
+            with querylog.connect() as connection:
                 querylog.purge(connection)
-            finally:
-                connection.close()
-        except sqlite3.Error as error:
+        except DatabaseError as error:
             app.logger.warning("query log: retention purge failed: %s", error)

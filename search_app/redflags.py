@@ -18,11 +18,24 @@ def _patterns(path: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(rf"\b(?:{line})\b") for line in lines if line and not line.startswith("#"))
 
 
+def red_flags(text: str, path: str = str(DEFAULT_LIST)) -> list[tuple[re.Pattern[str], str]]:
+    """The lines a query matches, each with the words that matched it.
+
+    >>> [said for _line, said in red_flags("Crushing chest pain and sweating")]
+    ['chest pain']
+    """
+    lowered = _normalised(text)
+    return [(pattern, found.group(0)) for pattern in _patterns(path) if (found := pattern.search(lowered))]
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.lower().replace("’", "'").split())
+
+
 def is_emergency(text: str, path: str = str(DEFAULT_LIST)) -> bool:
     """Whether a query reads like someone in an emergency.
 
     >>> is_emergency("crushing chest pain and sweating"), is_emergency("chest x-ray")
     (True, False)
     """
-    lowered = " ".join(text.lower().replace("’", "'").split())
-    return any(pattern.search(lowered) for pattern in _patterns(path))
+    return bool(red_flags(text, path))

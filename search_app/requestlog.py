@@ -67,7 +67,6 @@ def _log(response: Response) -> Response:
         "status": response.status_code,
         "bytes": response.content_length,
         "ms": round((time.perf_counter() - started) * 1000, 1),
-        "client": request.remote_addr,
         "generation": g.get("generation"),
         "worker": os.getpid(),
     }

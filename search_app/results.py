@@ -16,8 +16,12 @@ from markupsafe import Markup
 from whoosh.searching import Searcher
 
 from indexer.article import SECTION_LABELS
+from search_app.counts import all_words_total
+from search_app.emergency import emergency_first
 from search_app.executor import derived
+from search_app.fold import attach_also, fold
 from search_app.highlight import snippet, stems_of
+from search_app.library import Entry
 from search_app.query import ParsedQuery
 from search_app.search import best_sections, rank_articles
 from search_app.spelling import corrected_words
@@ -43,12 +47,14 @@ class PageHit:
     score: float
     source: str
     sections: list[SectionHit] = field(default_factory=list)
+    also: list[Entry] = field(default_factory=list)  # same-named articles folded under this one
 
 
 @dataclass
 class SearchPage:
     query: str
     total: int = 0
+    all_words: int | None = None  # of `total`, those holding every typed word (None: fewer than two words)
     took_ms: float = 0.0
     page: int = 1
     size: int = 10
@@ -78,14 +84,17 @@ def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: in
     result = SearchPage(query=parsed.text, page=page, size=size, emergency=parsed.emergency)
     ranked = rank_articles(searcher, parsed)
     if ranked is not None:
-        scored = ranked.scored
+        emergency_first(searcher, parsed, ranked.scored)
+        scored = fold(searcher, ranked.scored)
         result.total = int(scored.matched.sum())
+        result.all_words = all_words_total(searcher, parsed, scored)
         matched = scored.matched
         result.facets = {name: _counts(values, matched) for name, values in facet_postings(searcher).items()}
         fixed = corrected_words(searcher, list(parsed.words))
         stems = marked_stems(parsed, fixed)
         top = scored.top(page * size)[(page - 1) * size :]
         result.hits = [_page_hit(searcher.stored_fields(int(d)), ranked.score(d), parsed, stems) for d in top]
+        attach_also(searcher, scored, result.hits, top)
         result.did_you_mean = " ".join(fixed) if fixed != list(parsed.words) else None
         result.corrected = bool(result.did_you_mean) and parsed.correct
     result.took_ms = round((time.perf_counter() - started) * 1000, 1)

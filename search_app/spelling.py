@@ -44,7 +44,7 @@ def corrections(
     word = _POSSESSIVE.sub("", word)
     if len(word) < 4 or not word.isalnum() or sum(ch.isalpha() for ch in word) < 3:
         return []
-    known: dict[str, list[str]] = derived(searcher, "corrections", lambda _searcher: {})
+    known: dict[str, list[str]] = derived(searcher, "corrections", lambda _searcher: {}, persist=False)
     found = known.get(word)
     if found is None:
         if len(known) >= MAX_REMEMBERED:

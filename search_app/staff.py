@@ -8,7 +8,6 @@ account (managed with `healthsearch staff`).
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -33,8 +32,9 @@ from search_app.audit import checklist, coverage, demand
 from search_app.audit.catalog import Catalog
 from search_app.audit.charts import Bar, share_chart, volume_chart
 from search_app.audit.tables import Table
+from search_app.database import DatabaseError
 from search_app.index import get_searcher, store
-from search_app.params import BadParameter, parse_int
+from search_app.params import BadParameter, parse_choice, parse_int
 from search_app.synonyms import load_synonyms
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -130,6 +130,8 @@ def coverage_page() -> Response | str:
     if show not in ("breaking", "all"):
         raise BadParameter("'show' must be 'breaking' or 'all'")
     rows = [a for a, *_ in report.breaking()] if show == "breaking" else report.articles
+    sort = parse_choice(request.args, "sort", ("title", "traffic"))
+    rows = _sorted(rows, sort)
     pages = max(1, -(-len(rows) // MATRIX_PAGE))
     page = parse_int(request.args, "page", 1, 1, pages)
     stale, undated = report.stale()
@@ -141,6 +143,7 @@ def coverage_page() -> Response | str:
         counts=report.section_counts(),
         rows=rows[(page - 1) * MATRIX_PAGE : page * MATRIX_PAGE],
         show=show,
+        sort=sort,
         page=page,
         pages=pages,
         stale=stale[:200],
@@ -149,6 +152,14 @@ def coverage_page() -> Response | str:
         duplicates=report.duplicates(),
         label=coverage.label,
     )
+
+
+def _sorted(rows: list[dict], sort: str) -> list[dict]:
+    """Articles by title, or by how often visitors opened them from results (90 days), most first."""
+    if sort == "traffic":
+        clicks = querylog.log().popular_articles(90)
+        return sorted(rows, key=lambda a: (-clicks.get(a["id"], 0), a["title"].casefold()))
+    return sorted(rows, key=lambda a: (a["title"].casefold(), a["id"]))
 
 
 @bp.get("/coverage/articles/<path:article_id>")
@@ -231,8 +242,21 @@ def _export(tables: dict[str, Table], report: str, fmt: str) -> Response:
     return Response(
         tables[name].to_csv(),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{report}-{name}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{export_name(report, name, _today())}"'},
     )
+
+
+def export_name(report: str, table: str, day: date) -> str:
+    """A file name that says what and when, without repeating itself.
+
+    >>> export_name("coverage", "sections", date(2026, 3, 1)), export_name("checklist", "checklist", date(2026, 3, 1))
+    ('healthsearch-coverage-sections-2026-03-01.csv', 'healthsearch-topic-checklist-2026-03-01.csv')
+    """
+    words = [EXPORT_TITLES.get(report, report)] + ([table] if table != report else [])
+    return f"healthsearch-{'-'.join(words)}-{day.isoformat()}.csv"
+
+
+EXPORT_TITLES = {"checklist": "topic-checklist"}
 
 
 def _coverage() -> coverage.Coverage:
@@ -250,23 +274,18 @@ def _demand(days: int) -> demand.Demand | None:
         return None
     try:
         return demand.compute(querylog.get_db(), get_searcher(), _catalog(), days, _today())
-    except sqlite3.Error as error:
+    except DatabaseError as error:
         current_app.logger.warning("query log unreadable: %s", error)
         return None
 
 
 def _coverage_chart(report: coverage.Coverage) -> Any:
-    n = max(1, len(report.articles))
-    bars = [
-        Bar(
-            SECTION_LABELS.get(kind, kind),
-            (("present", present / n), ("thin", thin / n)),
-            f"{(present + thin) / n:.0%} ({thin} thin)",
-        )
-        for kind, present, thin, _missing in report.section_counts()
-        if kind in report.policy.required
-    ]
-    return share_chart(bars, "Share of articles with each required section")
+    bars = []
+    for kind, present, thin, missing in report.required_counts():
+        n = max(1, present + thin + missing)
+        parts = (("present", present / n), ("thin", thin / n))
+        bars.append(Bar(SECTION_LABELS.get(kind, kind), parts, f"{(present + thin) / n:.0%} ({thin} thin)"))
+    return share_chart(bars, "Share of articles with each required section (of those that require it)")
 
 
 def _local_staff_path(target: str) -> bool:

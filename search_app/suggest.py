@@ -25,6 +25,7 @@ import threading
 import time
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,12 +37,13 @@ from whoosh import index as whoosh_index
 
 from indexer.article import SECTION_LABELS
 from indexer.store import IndexMissing, IndexStore
+from search_app import persisted
 from search_app.synonyms import Synonyms, load_synonyms
 
 MIN_CHARS = 2  # shorter prefixes match too much to help
 TYPO_MIN_LETTERS = 5  # one typo is tolerated in words this long, as Elasticsearch's AUTO fuzziness does
 MAX_SUGGESTIONS = 8
-SECTION_CAP = 3  # sections a name-only prefix may show before names of other articles
+SECTIONS_PER_ARTICLE = 2  # one rare article's sections must not crowd out other conditions
 POPULARITY_TTL = 60.0  # seconds a popularity table from the query log is trusted
 
 # Sections worth jumping to, in the order a visitor most often wants them; the
@@ -159,11 +161,20 @@ def load_names(generation: Path, synonyms: Synonyms | None = None) -> list[Name]
     """
     synonyms = load_synonyms() if synonyms is None else synonyms
     names: list[Name] = []
-    with whoosh_index.open_dir(str(generation)).reader() as reader:
-        for fields in reader.all_stored_fields():
-            own = _names_of(json.loads(fields["article"]))
-            names.extend(own + _synonym_names(own, synonyms))
+    for own in articles_names(generation):
+        names.extend(own + _synonym_names(own, synonyms))
     return names
+
+
+def articles_names(generation: Path) -> list[list[Name]]:
+    """Each article's own names, read from the index once per generation and kept in it (search_app.persisted)."""
+    kept = persisted.load(generation, "suggest_names")
+    if kept is not persisted.MISSING:
+        return kept
+    with whoosh_index.open_dir(str(generation)).reader() as reader:
+        read = [_names_of(json.loads(fields["article"])) for fields in reader.all_stored_fields()]
+    persisted.save(generation, "suggest_names", read)
+    return read
 
 
 def _synonym_names(own: list[Name], synonyms: Synonyms) -> list[Name]:
@@ -314,13 +325,16 @@ class Suggester:
             return []
         matchers = [(t,) for t in tokens]
         ranked = self._phrase_prefix(" ".join(tokens), limit)
-        # a weaker tier is only searched while the stronger ones leave places open
-        if len(_pick(self.entries, ranked, limit, fill=False)) < limit:
+        # a weaker tier is only searched while the stronger ones leave places for names open
+        if self._names(ranked, limit) < limit:
             ranked += self._anywhere(matchers, 2, limit)
-        if len(_pick(self.entries, ranked, limit, fill=False)) < limit:
+        if self._names(ranked, limit) < limit:
             ranked += self._with_typo(tokens, limit)
         picked = _pick(self.entries, ranked, limit)
         return [Suggestion(self.entries[n], _marks(self.entries[n].text, m)) for n, m in picked]
+
+    def _names(self, ranked: list, limit: int) -> int:
+        return sum(self.entries[n].kind != SECTION for n, _m in _pick(self.entries, ranked, limit))
 
     def _phrase_prefix(self, folded: str, limit: int) -> list[tuple[int, int, tuple[tuple[str, ...], ...]]]:
         """Entries whose words start with the whole typed phrase: tier 0 if all of it, else 1."""
@@ -377,34 +391,28 @@ class Suggester:
         return merged
 
 
-def _pick(entries: list[Entry], ranked: list, limit: int, fill: bool = True) -> list[tuple[int, tuple]]:
-    """The best `limit` distinct entries, no more than SECTION_CAP sections while names remain.
+def _pick(entries: list[Entry], ranked: list, limit: int) -> list[tuple[int, tuple]]:
+    """The best `limit` distinct entries: names first, then at most two sections of any one article.
 
-    With `fill` off, the sections held back do not fill the places left over: that
-    tells whether a weaker tier could still add a name.
+    A visitor typing "acn" wants conditions to choose from; sections of one article
+    come after every name and never take more than SECTIONS_PER_ARTICLE places.
     """
-    ranked.sort(key=lambda r: (r[0], r[1]))
-    chosen: list[tuple[int, int, tuple]] = []
-    held: list[tuple[int, int, tuple]] = []
+    ranked.sort(key=lambda r: (entries[r[1]].kind == SECTION, r[0], r[1]))
+    chosen: list[tuple[int, tuple]] = []
     seen: set[str] = set()
-    sections = 0
-    for position, (_tier, number, matchers) in enumerate(ranked):
+    sections: Counter[str] = Counter()
+    for _tier, number, matchers in ranked:
         entry = entries[number]
         # one suggestion per shown text and per destination: an alias adds nothing once its title is there
         keys = (entry.text.casefold(), f"{entry.article_id}#{entry.anchor}")
-        if seen.intersection(keys):
+        if seen.intersection(keys) or (entry.kind == SECTION and sections[entry.article_id] >= SECTIONS_PER_ARTICLE):
             continue
         seen.update(keys)
-        if entry.kind == SECTION and sections >= SECTION_CAP:
-            held.append((position, number, matchers))
-            continue
-        sections += entry.kind == SECTION
-        chosen.append((position, number, matchers))
+        sections[entry.article_id] += entry.kind == SECTION
+        chosen.append((number, matchers))
         if len(chosen) == limit:
             break
-    if fill:
-        chosen += held[: limit - len(chosen)]
-    return [(number, matchers) for _position, number, matchers in chosen]
+    return chosen
 
 
 def _marks(text: str, matchers: tuple[tuple[str, ...], ...]) -> tuple[tuple[int, int], ...]:

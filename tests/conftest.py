@@ -1,7 +1,15 @@
-"""Shared fixtures: paths to real data, a tiny corpus, a real index in tmp_path, the app."""
+"""Shared fixtures: paths to real data, a tiny corpus, a real index in tmp_path, the app.
+
+Isolation: before any test runs, every app default that lives in the instance folder
+(index, query log, staff accounts, secret key) points into a temporary folder of this
+run, so module- and session-scoped apps and the servers the tests start write there
+too; the run fails if the checkout's own instance/ changed.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -12,6 +20,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from whoosh.searching import Searcher
 
 from indexer.build import build_index
@@ -25,6 +35,59 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED = SHARED / "data" / "seed" / "acne-scars.txt"
 MEDQUAD = SHARED / "data" / "medquad"
 CORPUS = REPO / "corpus"
+CHECKOUT_INSTANCE = REPO / "instance"
+BUILD = REPO / "build"
+MEDQUAD_CACHE = BUILD / "test-medquad-index"  # kept between runs: the build re-indexes only what changed
+settings.register_profile("suite", database=DirectoryBasedExampleDatabase(BUILD / "hypothesis"))
+settings.load_profile("suite")
+_RUN_INSTANCE = pytest.StashKey[Path]()
+_CHECKOUT_BEFORE = pytest.StashKey[dict[str, str]]()
+
+
+def folder_state(folder: Path) -> dict[str, str]:
+    """Every file under a folder with a hash of its bytes; empty when the folder is absent."""
+    if not folder.exists():
+        return {}
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point the app's instance folder at a temporary one for the whole run, in every process it starts."""
+    run_instance = Path(tempfile.mkdtemp(prefix="healthsearch-test-instance-"))
+    config.stash[_RUN_INSTANCE] = run_instance
+    config.stash[_CHECKOUT_BEFORE] = folder_state(CHECKOUT_INSTANCE)
+    os.environ["HEALTHSEARCH_INSTANCE_DIR"] = str(run_instance)
+    for name in ("INDEX_DIR", "QUERY_LOG", "STAFF_DB", "SECRET_KEY"):
+        os.environ.pop(f"HEALTHSEARCH_{name}", None)  # a developer's own settings must not reach the tests
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests over the full MedQuAD index share one test process, which builds or checks it once."""
+    for item in items:
+        if "medquad_index" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("medquad"))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when any test wrote into the checkout's instance folder."""
+    config = session.config
+    if folder_state(CHECKOUT_INSTANCE) != config.stash[_CHECKOUT_BEFORE]:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(f"\nFAILED: the tests changed {CHECKOUT_INSTANCE}", flush=True)
+    shutil.rmtree(config.stash[_RUN_INSTANCE], ignore_errors=True)
+
+
+
+def run_instance(config: pytest.Config) -> Path:
+    return config.stash[_RUN_INSTANCE]
+
+
+def checkout_instance_before(config: pytest.Config) -> dict[str, str]:
+    return config.stash[_CHECKOUT_BEFORE]
 
 
 @pytest.fixture(autouse=True)
@@ -89,10 +152,14 @@ def searcher_of(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], Searcher]
 
 
 @pytest.fixture(scope="session")
-def medquad_index(tmp_path_factory: pytest.TempPathFactory) -> IndexStore:
-    """The full MedQuAD index, built once per test run (tens of seconds)."""
-    store = IndexStore(tmp_path_factory.mktemp("medquad") / "index")
-    build_index([MEDQUAD], store)
+def medquad_index() -> IndexStore:
+    """The full MedQuAD index in build/, built at most once per run and brought up to date by its own manifest.
+
+    A build of the same sources by the same code re-indexes nothing, so a second run (or a
+    second test process) pays only for hashing the files; a lock serialises concurrent builders.
+    """
+    store = IndexStore(MEDQUAD_CACHE)
+    build_index([MEDQUAD], store, lock_wait=900)
     return store
 
 

@@ -150,7 +150,7 @@ def test_a_zero_result_page_says_the_filter_is_why(client: FlaskClient) -> None:
 
 
 def test_the_article_page_marks_what_the_results_marked(client: FlaskClient) -> None:
-    query = {"q": "acne -scars section:treatment"}
+    query = {"q": "acne -scars section:treatment", "section": "causes"}
     page = client.get("/articles/acne-scars", query_string=query).get_data(as_text=True)
     assert "<mark>acne</mark>" in page.lower()
     assert "<mark>scar" not in page.lower() and "<mark>section" not in page.lower()  # excluded, and a filter
@@ -158,7 +158,18 @@ def test_the_article_page_marks_what_the_results_marked(client: FlaskClient) -> 
 
 def test_the_article_page_marks_the_corrected_spelling(client: FlaskClient) -> None:
     page = client.get("/articles/asthma", query_string={"q": "asthmma"}).get_data(as_text=True)
-    assert "<mark>asthma</mark>" in page.lower()
+    assert "<mark>asthma</mark>" in page.lower()  # in the heading "Living with Asthma"
+
+
+def test_the_article_page_marks_only_the_section_arrived_at_and_the_headings(client: FlaskClient) -> None:
+    query = {"q": "asthma treatment", "section": "treatment-options"}
+    page = client.get("/articles/asthma", query_string=query).get_data(as_text=True)
+    arrived = page[page.index('<section id="treatment-options"') :]
+    arrived = arrived[: arrived.index("</section>")]
+    elsewhere = page.replace(arrived, "")
+    assert "<mark>" in arrived
+    assert elsewhere.count("<mark>") == elsewhere.count("<h2><mark>") + elsewhere.count("with <mark>")  # headings
+    assert 'data-mark-steps hidden' in page  # the step-through bar, shown by site.js
 
 
 def test_words_of_a_many_word_intent_phrase_are_not_marked(client: FlaskClient) -> None:

@@ -99,6 +99,6 @@ def test_a_zero_result_page_offers_the_a_to_z(client: FlaskClient) -> None:
 def test_result_pages_are_numbered_and_keep_exact(index_dir: Path) -> None:
     client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "RESULTS_PER_PAGE": 1}).test_client()
     page = client.get("/search", query_string={"q": "skin", "page": 2}).get_data(as_text=True)
-    assert 'aria-current="page">2<' in page and 'href="/search?q=skin&amp;page=1"' in page
+    assert 'aria-current="page" aria-label="Page 2">2<' in page and 'href="/search?q=skin&amp;page=1"' in page
     exact = client.get("/search", query_string={"q": "skin", "exact": "1"}).get_data(as_text=True)
     assert 'href="/search?q=skin&amp;page=2&amp;exact=1"' in exact  # paging keeps "search as typed"

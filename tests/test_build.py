@@ -192,13 +192,19 @@ def test_build_killed_at_any_point_leaves_a_whole_index(tmp_path: Path, small_co
     killed = 0
     for attempt in range(attempts):  # stratified: one kill in each fifth of a build's duration
         delay = whole_build * (attempt + rng.random()) / attempts
-        process = subprocess.Popen([sys.executable, "-c", BUILD_IN_A_PROCESS, str(bigger), str(store.root)])
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        killed += process.wait() == -signal.SIGKILL
-        assert article_ids(store) in (old_ids, new_ids), f"a partial index after a kill at {delay:.2f} s"
-        report = build_index([small_corpus], store, rebuild=True)  # the next build succeeds, every time
-        assert report.added == 4 and article_ids(store) == old_ids
+        for _ in range(4):  # a build that ended first (the machine got faster) is tried again, killed sooner
+            process = subprocess.Popen([sys.executable, "-c", BUILD_IN_A_PROCESS, str(bigger), str(store.root)])
+            time.sleep(delay)
+            process.send_signal(signal.SIGKILL)
+            code = process.wait()
+            assert code in (0, -signal.SIGKILL), f"the build failed on its own ({code})"
+            assert article_ids(store) in (old_ids, new_ids), f"a partial index after a kill at {delay:.2f} s"
+            report = build_index([small_corpus], store, rebuild=True)  # the next build succeeds, every time
+            assert report.added == 4 and article_ids(store) == old_ids
+            if code == -signal.SIGKILL:
+                killed += 1
+                break
+            delay /= 2
     assert killed >= attempts - 1, "the builds ended before they could be killed"
     report = build_index([bigger], store, rebuild=True)
     assert report.added == 48 and article_ids(store) == new_ids
@@ -253,3 +259,102 @@ def test_medquad_rerun_changes_nothing(medquad_index: IndexStore) -> None:
 )
 def test_a_title_names_what_its_asides_and_colon_name(title: str, shortened: list[str], other_names: list[str]) -> None:
     assert title_variants(title) == (shortened, other_names)
+
+
+def descendants(pid: int) -> set[int]:
+    """The live processes below `pid`, from /proc (zombies count as gone)."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z":
+            parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found.update(children)
+        todo += children
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def outlived(children: set[int], wait: float = 5.0) -> set[int]:
+    """The processes of a killed parent still alive after `wait` seconds; killed then, so none lingers."""
+    deadline = time.monotonic() + wait
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    survivors = {pid for pid in children if alive(pid)}
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    return survivors
+
+
+def many_medquad_files(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for n in range(count):
+        answer = f"Condition {n} swells the joints and is treated with rest. " * 30
+        (folder / f"{n:05d}.xml").write_text(
+            f'<Document id="{n}" source="GARD"><Focus>Condition {n}</Focus><QAPairs><QAPair pid="1">'
+            f'<Question qtype="information">What is Condition {n}?</Question><Answer>{answer}</Answer>'
+            "</QAPair></QAPairs></Document>"
+        )
+    return folder
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_killed_build_leaves_no_writer_process_behind(tmp_path: Path, small_corpus: Path) -> None:
+    """SIGKILL a real rebuild at several moments after its writer processes start: none of them
+    survives it (they held the build lock, refusing every later build), and the next build succeeds."""
+    corpus = many_medquad_files(tmp_path / "corpus", 1_000)
+    store = IndexStore(tmp_path / "ix")
+    command = [sys.executable, "-c", BUILD_IN_A_PROCESS, str(corpus), str(store.root)]
+    for delay in (0.0, 0.1, 0.3):
+        build = subprocess.Popen(command)
+        deadline = time.monotonic() + 60
+        while not descendants(build.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(delay)
+        writers = descendants(build.pid)
+        build.send_signal(signal.SIGKILL)
+        assert build.wait() == -signal.SIGKILL and writers, f"the build ended before a kill {delay} s in"
+        assert not outlived(writers), f"writer processes outlived a build killed {delay} s in"
+        report = build_index([small_corpus], store, rebuild=True, lock_wait=1)
+        assert report.added == 4
+
+
+TETHERED_CHILD = """
+import multiprocessing, os, sys, time
+from indexer import writer
+if sys.argv[1] == "watch":
+    writer._death_signal = lambda signum: False  # as where the kernel cannot be asked
+def child(parent):
+    writer.tether(parent)
+    time.sleep(60)
+process = multiprocessing.get_context("fork").Process(target=child, args=(os.getpid(),))
+process.start()
+print(process.pid, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("how", ["signal", "watch"])
+def test_tethered_process_dies_with_its_parent(how: str) -> None:
+    """Both ways a writer process is bound to the build: the kernel's death signal, and a watching thread."""
+    parent = subprocess.Popen([sys.executable, "-c", TETHERED_CHILD, how], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    parent.stdout.close()
+    time.sleep(0.3)
+    assert alive(child)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    survived = outlived({child})
+    assert not survived

@@ -11,7 +11,7 @@ from whoosh import query as wq
 
 from indexer.build import build_index
 from indexer.store import IndexStore
-from search_app.executor import evaluate
+from search_app.executor import derived, evaluate
 from search_app.query import parse_query
 from search_app.search import SCORING, build_query
 from search_app.synonyms import load_synonyms
@@ -105,3 +105,18 @@ def test_or_scale_is_coordination(index_dir: Path) -> None:
         expected = plain.scores * matching / len(words)
         assert coordinated.scores == pytest.approx(expected)
         assert (coordinated.matched == plain.matched).all()
+
+
+def test_serving_two_generations_alternately_computes_each_once(index_dir: Path, small_corpus: Path) -> None:
+    """During a swap one process may answer from the old and the new generation in turn."""
+    store = IndexStore(index_dir)
+    old = store.open()
+    (small_corpus / "gout.html").unlink()
+    build_index([small_corpus], store)
+    new = store.open()
+    computed: list[int] = []
+    for _ in range(3):
+        for index in (old, new):
+            with index.searcher() as searcher:
+                derived(searcher, "count", lambda s: computed.append(s.doc_count()) or s.doc_count())
+    assert sorted(computed) == [3, 4]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -220,7 +221,7 @@ def test_index_state_cache_survives_another_thread_clearing_it(
     (postings, facets); this replays the worst interleaving: the clear lands right after this request stored it."""
     from search_app import executor
 
-    class ClearedByAnotherThread(dict):
+    class ClearedByAnotherThread(OrderedDict):
         def __setitem__(self, key: object, value: object) -> None:
             super().__setitem__(key, value)
             self.clear()

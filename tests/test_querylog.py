@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from search_app import create_app
+from search_app import create_app, querylog
 from search_app.querylog import SearchEntry
 
 
@@ -51,7 +50,17 @@ def test_no_address_or_user_is_stored(app: Flask, client: FlaskClient) -> None:
         "search_id",
         "article_id",
         "position",
+        "request_id",  # the balancer's id of one request, not of a visitor
     }
+
+
+def test_a_request_the_balancer_retried_is_logged_once(app: Flask, client: FlaskClient) -> None:
+    for _ in range(2):  # the first replica logged it and died; the balancer sent it to another
+        client.get("/api/search?q=gout", headers={"X-Request-ID": "4f1c0d9a"})
+    client.get("/api/search?q=gout", headers={"X-Request-ID": "77aa"})
+    client.get("/api/search?q=gout")
+    client.get("/api/search?q=gout")
+    assert rows(app, "SELECT COUNT(*) FROM searches") == [(4,)]
 
 
 def test_result_links_record_the_click_and_position(app: Flask, client: FlaskClient) -> None:
@@ -105,14 +114,12 @@ def test_a_locked_log_drops_the_line_not_the_search(
     app: Flask, client: FlaskClient, locked: sqlite3.Connection, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING):
-        started = time.perf_counter()
         page = client.get("/search?q=gout")
         api = client.get("/api/search?q=gout")
-        elapsed = time.perf_counter() - started
     assert page.status_code == 200 and "Gout" in page.get_data(as_text=True)
     assert api.status_code == 200 and api.get_json()["hits"][0]["id"] == "gout"
     assert 'href="/articles/gout?' in page.get_data(as_text=True)  # no log id: the plain link
-    assert elapsed < 2.0
+    assert querylog.BUSY_TIMEOUT <= 0.05  # the most a held lock can add to a search
     assert "search not logged" in caplog.text and "locked" in caplog.text
     click = client.get("/go/1/1?to=/articles/gout")
     assert click.status_code == 303  # the click still goes through
@@ -142,12 +149,10 @@ def test_retention_purges_old_lines_at_startup(app: Flask, index_dir: Path) -> N
     log = app.extensions["querylog"]
     entry = SearchEntry("page", "gout", "gout", 1, {}, 1, 3.0)
     old = datetime.now(timezone.utc) - timedelta(days=91)
-    with app.app_context():
-        connection = log.connect()
+    with app.app_context(), log.connect() as connection:
         log.record_search(connection, entry, at=old)
         log.record_search(connection, entry)
         log.record_click(connection, 1, "gout", 1, at=old)
-        connection.close()
     create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "QUERY_LOG": log.path, "QUERY_LOG_RETENTION_DAYS": 90})
     assert rows(app, "SELECT COUNT(*) FROM searches") == [(1,)]
     assert rows(app, "SELECT COUNT(*) FROM clicks") == [(0,)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -75,11 +74,22 @@ def test_ranking_names_before_their_sections_and_a_cap_on_sections(suggester: Su
     assert texts(suggester, "acn") == [
         "Acne",
         "Acne Scars",  # its alias "acne scarring" leads to the same place, so it is left out
+        "Cystic Acne",  # every name before any section, even one matched further into its words
         "Acne — Treatment",
         "Acne Scars — Treatment",
-        "Acne — Symptoms",  # three sections at most while names remain
-        "Cystic Acne",
-        "Acne Scars — Symptoms",  # then sections fill the places left
+        "Acne — Symptoms",
+        "Acne Scars — Symptoms",
+    ]
+
+
+def test_one_article_gives_at_most_two_sections() -> None:
+    many = tuple((kind, kind.capitalize(), kind) for kind in ("treatment", "symptoms", "causes", "diagnosis"))
+    names = [Name("rare", "Acn rare syndrome", "", many), Name("acne", "Acne", "", ())]
+    assert texts(Suggester(names), "acn") == [
+        "Acne",
+        "Acn rare syndrome",
+        "Acn rare syndrome — Treatment",
+        "Acn rare syndrome — Symptoms",
     ]
 
 
@@ -336,10 +346,9 @@ def test_every_page_links_opensearch_and_the_widget(client: FlaskClient, path: s
     assert "style=" not in page and "onclick" not in page  # a strict CSP allows no inline style or handlers
 
 
-def test_medquad_suggester_builds_quickly(medquad_index: IndexStore) -> None:
-    started = time.perf_counter()
+def test_medquad_suggester_corrects_typed_names(medquad_index: IndexStore) -> None:
+    """How long building this takes is the benchmark's to print (`python -m bench`, suggest section)."""
     suggester = Suggester(load_names(medquad_index.current_dir()))
-    assert time.perf_counter() - started < 10  # about 1 s on a quiet machine; generous for a busy one
     assert texts(suggester, "diabtes")[0] == "Diabetes"
     assert texts(suggester, "hyperparathyroidsm")[0].lower() == "primary hyperparathyroidism"
 

@@ -40,11 +40,18 @@ class Catalog:
         self.by_title: dict[str, dict] = {}
         self.by_alias: dict[str, dict] = {}
         self.by_loose: dict[str, dict] = {}
+        self.same_named: dict[str, list[dict]] = {}
         for article in articles:
             self.by_title.setdefault(article["title_key"], article)
+            self.same_named.setdefault(article["title_key"], []).append(article)
             self.by_loose.setdefault(loose_key(article["title_key"]), article)
             for key in article["alias_keys"]:
                 self.by_alias.setdefault(key, article)
+
+    def namesakes(self, article: dict) -> list[dict]:
+        """Every article with the same name as `article` (itself first): MedQuAD has Heart Attack three times."""
+        same = self.same_named.get(article["title_key"], [])
+        return [article, *(other for other in same if other["id"] != article["id"])]
 
     def named(self, text: str) -> Match | None:
         """The article whose own title or alias is `text`."""

@@ -1,14 +1,18 @@
 """Expected topics -> covered, partly covered or missing.
 
 Each topic (one per line) is matched against article titles, aliases and the
-synonym table (catalog.py); a matched article that lacks or has thin required
-sections is only partly covered.
+synonym table (catalog.py).  A topic is covered when the library covers it: each
+required section present in at least one of the articles of that name (a
+one-paragraph "Heart attack" summary does not make the topic partly covered when
+two full Heart Attack articles have every section); otherwise it is partly
+covered, and the fullest of those articles is named.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indexer.article import SECTION_LABELS
 from search_app.audit.catalog import Catalog
 from search_app.audit.coverage import Policy
 from search_app.audit.tables import Table
@@ -31,6 +35,7 @@ class TopicResult:
     via: str = ""
     missing: tuple[str, ...] = ()
     thin: tuple[str, ...] = ()
+    articles: int = 0  # articles of that name that together cover the topic
 
 
 def parse_topics(text: str) -> list[str]:
@@ -59,17 +64,31 @@ def _check_one(topic: str, catalog: Catalog, policy: Policy) -> TopicResult:
     match = catalog.find(topic)
     if match is None:
         return TopicResult(topic, MISSING)
-    words = match.article["words"]
-    missing = tuple(k for k in policy.required if policy.grade(words.get(k)) == "missing")
-    thin = tuple(k for k in policy.required if policy.grade(words.get(k)) == "thin")
+    articles = catalog.namesakes(match.article)
+    required = policy.required_for(match.article.get("source", ""))
+    best = {kind: min(_RANK[policy.grade(a["words"].get(kind))] for a in articles) for kind in required}
+    missing = tuple(k for k in required if best[k] == _RANK["missing"])
+    thin = tuple(k for k in required if best[k] == _RANK["thin"])
     status = PARTLY if missing or thin else COVERED
-    return TopicResult(topic, status, match.article["id"], match.article["title"], match.via, missing, thin)
+    fullest = max(articles, key=lambda a: sum(policy.grade(a["words"].get(k)) == "present" for k in required))
+    return TopicResult(topic, status, fullest["id"], fullest["title"], match.via, missing, thin, len(articles))
+
+
+_RANK = {"present": 0, "thin": 1, "missing": 2}
 
 
 def table(results: list[TopicResult]) -> Table:
-    columns = ["topic", "status", "article_id", "title", "via", "missing", "thin"]
-    rows = [[r.topic, r.status, r.article_id, r.title, r.via, list(r.missing), list(r.thin)] for r in results]
+    """The results with section labels ("When to see a doctor"), as staff read them, not kind ids."""
+    columns = ["topic", "status", "article_id", "title", "articles", "via", "missing", "thin"]
+    rows = [
+        [r.topic, r.status, r.article_id, r.title, r.articles, r.via, _labels(r.missing), _labels(r.thin)]
+        for r in results
+    ]
     return Table("checklist", "Topic checklist", columns, rows)
+
+
+def _labels(kinds: tuple[str, ...]) -> list[str]:
+    return [SECTION_LABELS.get(kind, kind) for kind in kinds]
 
 
 def summary(results: list[TopicResult]) -> dict[str, int]:

@@ -26,19 +26,32 @@ PRESENT, THIN, MISSING = "present", "thin", "missing"
 
 @dataclass(frozen=True)
 class Policy:
-    """What every article should have: the required section kinds, and when a section or review is too old or small."""
+    """What every article should have: the required section kinds, and when a section or review is too old or small.
+
+    A source may require other kinds (`by_source`): MedQuAD's sites never write a
+    "When to see a doctor" section, and a policy none of their articles can meet
+    only hides the gaps that matter.
+    """
 
     required: tuple[str, ...]
     thin_words: int = 40
     stale_days: int = 730
+    by_source: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def from_config(cls, config: Any) -> Policy:
-        required = tuple(k.strip() for k in str(config["REQUIRED_SECTIONS"]).split(",") if k.strip())
-        unknown = [k for k in required if k not in SECTION_KINDS]
-        if unknown:
-            raise ValueError(f"REQUIRED_SECTIONS names unknown section kinds: {', '.join(unknown)}")
-        return cls(required, int(config["THIN_SECTION_WORDS"]), int(config["STALE_AFTER_DAYS"]))
+        required = _kinds(str(config["REQUIRED_SECTIONS"]), "REQUIRED_SECTIONS")
+        by_source = parse_by_source(str(config.get("REQUIRED_SECTIONS_BY_SOURCE", "") or ""))
+        return cls(required, int(config["THIN_SECTION_WORDS"]), int(config["STALE_AFTER_DAYS"]), by_source)
+
+    def required_for(self, source: str) -> tuple[str, ...]:
+        """The kinds an article from `source` should have."""
+        return dict(self.by_source).get(source, self.required)
+
+    @property
+    def every_required(self) -> tuple[str, ...]:
+        """Every kind some source requires, the default's first."""
+        return tuple(dict.fromkeys([*self.required, *(k for _s, kinds in self.by_source for k in kinds)]))
 
     def grade(self, words: int | None) -> str:
         if not words:
@@ -58,7 +71,8 @@ class Coverage:
 
     def problems(self, article: dict) -> tuple[list[str], list[str]]:
         """The required kinds an article lacks, and those it has but thin."""
-        grades = {kind: self.policy.grade(article["words"].get(kind)) for kind in self.policy.required}
+        required = self.policy.required_for(article.get("source", ""))
+        grades = {kind: self.policy.grade(article["words"].get(kind)) for kind in required}
         return [k for k, g in grades.items() if g == MISSING], [k for k, g in grades.items() if g == THIN]
 
     def section_counts(self) -> list[tuple[str, int, int, int]]:
@@ -66,6 +80,18 @@ class Coverage:
         counts = []
         for kind in self.kinds:
             grades = [self.policy.grade(a["words"].get(kind)) for a in self.articles]
+            counts.append((kind, grades.count(PRESENT), grades.count(THIN), grades.count(MISSING)))
+        return counts
+
+    def required_counts(self) -> list[tuple[str, int, int, int]]:
+        """(kind, present, thin, missing) among the articles whose policy requires each kind."""
+        counts = []
+        for kind in self.policy.every_required:
+            grades = [
+                self.policy.grade(a["words"].get(kind))
+                for a in self.articles
+                if kind in self.policy.required_for(a.get("source", ""))
+            ]
             counts.append((kind, grades.count(PRESENT), grades.count(THIN), grades.count(MISSING)))
         return counts
 
@@ -85,7 +111,10 @@ class Coverage:
         return sorted(aged, key=lambda pair: -pair[1]), undated
 
     def duplicates(self) -> list[tuple[str, str, list[dict]]]:
-        """(how, name, articles): same title or alias on several articles, or near-identical titles."""
+        """(how, name, articles): same title or alias on several articles, or near-identical titles.
+
+        The name is as an article writes it ("Type 1 Diabetes"), never the stemmed key ("1 diabet type").
+        """
         exact: dict[str, list[tuple[dict, str]]] = defaultdict(list)
         loose: dict[str, list[dict]] = defaultdict(list)
         for article in self.articles:
@@ -100,11 +129,11 @@ class Coverage:
         for key, owners in exact.items():
             if len({a["id"] for a, _ in owners}) > 1:
                 how = "same title" if all(h == "title" for _, h in owners) else "title or alias shared"
-                found.append((how, key, [a for a, _ in owners]))
+                found.append((how, _spelled(key, [a for a, _ in owners]), [a for a, _ in owners]))
         for key, owners in loose.items():
             if key and len({a["title_key"] for a in owners}) > 1:  # one title key: already a "same title"
-                found.append(("near-identical titles", key, owners))
-        return sorted(found, key=lambda item: (item[0], item[1]))
+                found.append(("near-identical titles", " / ".join(sorted({a["title"] for a in owners})), owners))
+        return sorted(found, key=lambda item: (item[0], item[1].casefold()))
 
     def tables(self) -> dict[str, Table]:
         """Every coverage table, in full, for CSV and JSON."""
@@ -114,13 +143,15 @@ class Coverage:
         n = max(1, len(self.articles))
         for kind, present, thin, missing in self.section_counts():
             share = round((present + thin) / n, 4)
-            sections.rows.append([kind, kind in self.policy.required, present, thin, missing, share])
-        matrix = Table("matrix", "Words per section (0: missing)", ["id", "title", "source", *self.kinds])
+            sections.rows.append([label(kind), kind in self.policy.every_required, present, thin, missing, share])
+        matrix = Table("matrix", "Words per section (0: missing)", ["id", "title", "source", *map(label, self.kinds)])
         matrix.rows = [
             [a["id"], a["title"], a["source"], *(a["words"].get(k, 0) for k in self.kinds)] for a in self.articles
         ]
         breaking = Table("breaking", "Articles breaking the policy", ["id", "title", "missing", "thin"])
-        breaking.rows = [[a["id"], a["title"], missing, thin] for a, missing, thin in self.breaking()]
+        breaking.rows = [
+            [a["id"], a["title"], [*map(label, missing)], [*map(label, thin)]] for a, missing, thin in self.breaking()
+        ]
         stale = Table("stale", "Stale articles", ["id", "title", "reviewed", "age_days"])
         stale.rows = [[a["id"], a["title"], a["reviewed"], age] for a, age in self.stale()[0]]
         duplicates = Table("duplicates", "Duplicate and near-duplicate names", ["kind", "name", "ids", "titles"])
@@ -132,19 +163,41 @@ class Coverage:
 
     def headline(self) -> dict[str, Any]:
         """Numbers for the top of the page: articles, and the share with each required section."""
-        n = max(1, len(self.articles))
-        counts = {kind: (present, thin) for kind, present, thin, _ in self.section_counts()}
+        shares = {kind: round((p + t) / max(1, p + t + m), 4) for kind, p, t, m in self.required_counts()}
         return {
             "articles": len(self.articles),
             "compliant": len(self.articles) - len(self.breaking()),
-            "required": {k: round((counts[k][0] + counts[k][1]) / n, 4) for k in self.policy.required},
+            "required": shares,
         }
+
+
+def parse_by_source(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """'GARD=overview,symptoms;GHR=overview' -> ((source, kinds), ...).
+
+    >>> parse_by_source("GARD = overview, symptoms; GHR=overview")
+    (('GARD', ('overview', 'symptoms')), ('GHR', ('overview',)))
+    """
+    found = []
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        source, equals, kinds = part.partition("=")
+        if not equals or not source.strip():
+            raise ValueError(f"REQUIRED_SECTIONS_BY_SOURCE: {part!r} is not SOURCE=kind,kind")
+        found.append((source.strip(), _kinds(kinds, f"REQUIRED_SECTIONS_BY_SOURCE for {source.strip()}")))
+    return tuple(found)
+
+
+def _kinds(text: str, setting: str) -> tuple[str, ...]:
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in SECTION_KINDS]
+    if unknown:
+        raise ValueError(f"{setting} names unknown section kinds: {', '.join(unknown)}")
+    return kinds
 
 
 def compute(articles: list[dict], policy: Policy, today: date) -> Coverage:
     seen = {kind for article in articles for kind in article["words"]}
-    others = [k for k in SECTION_KINDS if k in seen and k not in policy.required]
-    return Coverage(policy, articles, today, [*policy.required, *others])
+    others = [k for k in SECTION_KINDS if k in seen and k not in policy.every_required]
+    return Coverage(policy, articles, today, [*policy.every_required, *others])
 
 
 _CACHE: dict[tuple, list[dict]] = {}
@@ -165,6 +218,17 @@ def load_articles(store: IndexStore) -> list[dict]:
 
 def label(kind: str) -> str:
     return SECTION_LABELS.get(kind, kind)
+
+
+def _spelled(key: str, owners: list[dict]) -> str:
+    """A name key as the articles spell it: the title or alias that has that key, capitalised ones first."""
+    for article in sorted(owners, key=lambda a: not a["title"][:1].isupper()):
+        if article["title_key"] == key:
+            return article["title"]
+        for alias, alias_key in zip(article.get("aliases", []), article["alias_keys"], strict=False):
+            if alias_key == key:
+                return alias
+    return key
 
 
 def _date(text: str) -> date | None:

@@ -8,7 +8,6 @@ are classified (classify.py) with the live index.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,6 +16,7 @@ from whoosh.searching import Searcher
 from search_app.audit.catalog import Catalog
 from search_app.audit.classify import Diagnosis, classify
 from search_app.audit.tables import Table
+from search_app.database import Connection
 
 TOP = 100
 CLASSIFIED = 200  # zero-result queries classified per report; the rest are listed unclassified
@@ -59,7 +59,7 @@ class Demand:
 
 
 def compute(
-    connection: sqlite3.Connection, searcher: Searcher | None, catalog: Catalog, days: int, today: date
+    connection: Connection, searcher: Searcher | None, catalog: Catalog, days: int, today: date
 ) -> Demand:
     """The demand report for the `days` days ending `today` (UTC)."""
     start = today - timedelta(days=days - 1)
@@ -67,7 +67,10 @@ def compute(
     report = Demand(days, start, today)
     report.top = _rows(connection, since, "", "", TOP)
     report.zero = _rows(connection, since, "AND s.results = 0", "", TOP * 5)
-    low_having = f"HAVING searches >= {LOW_CLICK_MIN_SEARCHES} AND clicks < searches * {LOW_CLICK_RATE}"
+    # PostgreSQL reads no output names in HAVING: the counts are spelled out.
+    low_having = (
+        f"HAVING COUNT(*) >= {LOW_CLICK_MIN_SEARCHES} AND COALESCE(SUM(c.n), 0) < COUNT(*) * {LOW_CLICK_RATE}"
+    )
     report.low_click = _rows(connection, since, "AND s.results > 0 AND s.endpoint = 'page'", low_having, TOP)
     report.daily = _daily(connection, start, today)
     report.total = sum(total for _, total, _ in report.daily)
@@ -82,7 +85,7 @@ def compute(
     return report
 
 
-def _rows(connection: sqlite3.Connection, since: str, where: str, having: str, limit: int) -> list[dict]:
+def _rows(connection: Connection, since: str, where: str, having: str, limit: int) -> list[dict]:
     cursor = connection.execute(_PER_QUERY.format(where=where, having=having), (since, limit))
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -91,11 +94,12 @@ def _rows(connection: sqlite3.Connection, since: str, where: str, having: str, l
     return rows
 
 
-def _daily(connection: sqlite3.Connection, start: date, end: date) -> list[tuple[str, int, int]]:
+def _daily(connection: Connection, start: date, end: date) -> list[tuple[str, int, int]]:
     counts = {
         day: (total, zero)
         for day, total, zero in connection.execute(
-            "SELECT substr(at, 1, 10) AS day, COUNT(*), SUM(results = 0) FROM searches WHERE at >= ? GROUP BY day",
+            "SELECT substr(at, 1, 10) AS day, COUNT(*), SUM(CASE WHEN results = 0 THEN 1 ELSE 0 END)"
+            " FROM searches WHERE at >= ? GROUP BY substr(at, 1, 10)",
             (start.isoformat(),),
         )
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from search_app import querylog
 from search_app.audit import checklist, coverage, demand
 from search_app.audit.catalog import Catalog
 from search_app.audit.tables import Table
+from search_app.database import DatabaseError
 from search_app.index import get_searcher, store
 from search_app.synonyms import load_synonyms
 
@@ -32,5 +32,5 @@ def audit_tables(report: str, topics: Path | None = None, days: int = 7) -> dict
         raise ValueError("the query log is off (QUERY_LOG is empty)")
     try:
         return demand.compute(querylog.get_db(), get_searcher(), catalog, days, today).tables()
-    except sqlite3.Error as error:
+    except DatabaseError as error:
         raise ValueError(f"the query log cannot be read: {error}") from error

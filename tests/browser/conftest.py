@@ -173,3 +173,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     shots = sorted(SCREENSHOTS.glob("*.png")) if SCREENSHOTS.is_dir() else []
     if shots:
         terminalreporter.write_line(f"search box screenshots: {', '.join(str(s) for s in shots)}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """One test process runs every browser test, so the session's browser and servers start once."""
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group("browser"))

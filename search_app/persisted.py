@@ -1,0 +1,81 @@
+"""Data derived from one index generation, kept in the generation itself: computed once, loaded by every worker.
+
+Stages: a value derived from a generation (a quality prior, name tables, facet
+postings, the A–Z) is looked up in `<generation>/derived/`; when it is missing it is
+computed and written there (aside, then renamed into place), so the build — which
+answers a first request before it publishes (search_app.prepare) — or else the first
+worker pays for it, once.  Every later process loads it instead: arrays memory-mapped,
+so the workers of one machine share their pages; other values unpickled.  A
+generation is never changed after it is published, so what is stored stays true for
+it; the code that derived it may change, so each version of the code keeps its own
+subfolder (named by a hash of the code's source).  A build copies the previous
+generation without this folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh.searching import Searcher
+
+from indexer.store import DERIVED
+
+MISSING = object()
+CODE = (Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "indexer")
+
+
+@cache
+def code_version() -> str:
+    """A hash of the source of search_app and indexer: derived data of other code is not reused."""
+    digest = hashlib.sha256()
+    for path in sorted(p for folder in CODE for p in folder.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _folder(generation: Path) -> Path:
+    return generation / DERIVED / code_version()
+
+
+def generation_folder(searcher: Searcher) -> Path | None:
+    """The generation folder a searcher reads, when it was opened from a folder."""
+    index = getattr(searcher, "_ix", None)
+    folder = getattr(getattr(index, "storage", None), "folder", None)
+    return Path(folder) if folder else None
+
+
+def load(generation: Path, name: str) -> Any:
+    """The stored value, or MISSING (never stored, or unreadable: then it is computed again)."""
+    folder = _folder(generation)
+    try:
+        if (folder / f"{name}.npy").exists():
+            return np.load(folder / f"{name}.npy", mmap_mode="r")
+        with open(folder / f"{name}.pickle", "rb") as handle:
+            return pickle.load(handle)
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+        return MISSING
+
+
+def save(generation: Path, name: str, value: Any) -> None:
+    """Store a value for the other processes; a folder this process may not write only means they compute it too."""
+    folder = _folder(generation)
+    is_array = isinstance(value, np.ndarray) and value.dtype != object
+    target = folder / f"{name}.{'npy' if is_array else 'pickle'}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.")
+        with os.fdopen(handle, "wb") as stream:
+            if is_array:
+                np.save(stream, value, allow_pickle=False)
+            else:
+                pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, target)
+    except OSError:
+        pass

@@ -1,0 +1,209 @@
+"""Real servers on loopback for the tests, each in a temporary folder: PostgreSQL, Redis, nginx, the app.
+
+Debian's packages provide them (`.ci/run` installs what is missing); nothing here
+listens beyond 127.0.0.1, and every server stops when its context ends.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+POSTGRES_BIN = Path("/usr/lib/postgresql")
+CLI = "from search_app.cli import main; main()"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(check: object, what: str, timeout: float = 30.0) -> None:
+    """Poll `check()` until it is true; RuntimeError naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():  # type: ignore[operator]
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not come up within {timeout:.0f} s")
+
+
+def http_status(url: str, timeout: float = 10.0) -> int:
+    return http_get(url, timeout)[0]
+
+
+def http_get(url: str, timeout: float = 10.0) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _postgres_tool(name: str) -> str:
+    versions = sorted(POSTGRES_BIN.glob("*/bin"), key=lambda p: int(p.parent.name))
+    if not versions:
+        raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
+    return str(versions[-1] / name)
+
+
+@contextmanager
+def postgres() -> Iterator[str]:
+    """A PostgreSQL server with an empty `healthsearch` database; yields its URL.
+
+    PostgreSQL refuses to run as root, so it runs as the `postgres` account when the tests
+    are root, in a folder of its own under the system's temporary folder (pytest's are
+    private to root).
+    """
+    folder = Path(tempfile.mkdtemp(prefix="healthsearch-pg-"))
+    data, sockets = folder / "data", folder / "sockets"
+    sockets.mkdir()
+    run_as = {}
+    if os.geteuid() == 0:
+        account = pwd.getpwnam("postgres")
+        os.chown(folder, account.pw_uid, account.pw_gid)
+        os.chown(sockets, account.pw_uid, account.pw_gid)
+        run_as = {"user": account.pw_uid, "group": account.pw_gid}
+    port = free_port()
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    initdb = [_postgres_tool("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+    subprocess.run(initdb, check=True, cwd=folder, **run_as, **quiet)
+    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={sockets} -c fsync=off"
+    command = [_postgres_tool("postgres"), "-D", str(data), *options.split()]
+    server = subprocess.Popen(command, cwd=folder, **run_as, **quiet)
+    try:
+        ready = [_postgres_tool("pg_isready"), "-h", "127.0.0.1", "-p", str(port)]
+        wait_for(lambda: subprocess.run(ready, **quiet).returncode == 0, "PostgreSQL")
+        create = [_postgres_tool("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "healthsearch"]
+        subprocess.run(create, check=True, **quiet)
+        yield f"postgresql://postgres@127.0.0.1:{port}/healthsearch"
+    finally:
+        server.send_signal(signal.SIGINT)  # fast shutdown
+        server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def redis(folder: Path) -> Iterator[str]:
+    """A Redis server that keeps nothing on disk; yields its URL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    command = [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+    command += ["--save", "", "--appendonly", "no", "--dir", str(folder)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() is None, "Redis")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+NGINX_CONF = """
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+daemon off;
+events {{ worker_connections 512; }}
+http {{
+  access_log off;
+  client_body_temp_path {folder}/body;
+  proxy_temp_path {folder}/proxy;
+  fastcgi_temp_path {folder}/fastcgi;
+  uwsgi_temp_path {folder}/uwsgi;
+  scgi_temp_path {folder}/scgi;
+  upstream healthsearch {{
+{servers}
+    keepalive 16;
+  }}
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://healthsearch;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Request-ID $request_id;
+      proxy_connect_timeout 1s;
+      proxy_next_upstream error timeout http_502 http_503;
+      proxy_next_upstream_tries 3;
+    }}
+  }}
+}}
+"""
+
+
+@contextmanager
+def nginx(folder: Path, upstream_ports: list[int]) -> Iterator[str]:
+    """nginx balancing over the given loopback ports, retrying an idempotent request on another; yields its URL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;" for p in upstream_ports)
+    config = folder / "nginx.conf"
+    config.write_text(NGINX_CONF.format(folder=folder, servers=servers, port=port))
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    server = subprocess.Popen([binary, "-c", str(config), "-p", str(folder)], stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() is None, "nginx")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.send_signal(signal.SIGQUIT)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+class Replica:
+    """`healthsearch serve --production` with its own index folder, startable and killable (SIGKILL)."""
+
+    def __init__(self, index: Path, env: dict[str, str], workers: int = 2) -> None:
+        self.index, self.env, self.workers = index, env, workers
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        command = [sys.executable, "-c", CLI, "serve", "--production", "--workers", str(self.workers)]
+        command += ["--port", str(self.port), "--index", str(self.index)]
+        self.process = subprocess.Popen(
+            command, env={**os.environ, **self.env}, stdout=subprocess.DEVNULL, start_new_session=True
+        )
+        wait_for(lambda: http_status(self.url + "/healthz", timeout=2) == 200, f"replica on port {self.port}")
+
+    def kill(self) -> None:
+        """SIGKILL the whole replica: the gunicorn arbiter and its workers, as a crashed machine would."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
