@@ -35,12 +35,13 @@ _ACCOUNTS = (
     "CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created TEXT NOT NULL)"
 )
 MIGRATIONS = (Migration(1, sqlite=_ACCOUNTS, postgresql=_ACCOUNTS),)
+ACCOUNTS_WAIT = 5.0  # seconds: a sign-in may wait for a busy database; a visitor's search never does
 
 
 @contextmanager
 def _connect(target: str) -> Iterator[Connection]:
     """A connection to the accounts (a SQLite path or a PostgreSQL URL); DatabaseError when unusable."""
-    with shared(target, "accounts", MIGRATIONS).connect() as connection:
+    with shared(target, "accounts", MIGRATIONS, wait=ACCOUNTS_WAIT).connect() as connection:
         yield connection
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 SQLITE_BUSY_TIMEOUT = 0.05  # seconds; a busy database loses a log line rather than keep a visitor waiting
+POOL_WAIT = 0.25  # seconds a request may wait for a pooled PostgreSQL connection (normally one is free)
 POOL_SIZE = 4  # PostgreSQL connections per process: gthread workers run 4 threads
 
 
@@ -83,7 +84,7 @@ class Database:
     def connect(self) -> Iterator[Connection]:
         try:
             if self.postgres:
-                with self._postgres_pool().connection(timeout=max(self.wait, 0.05)) as raw:
+                with self._postgres_pool().connection(timeout=max(self.wait, POOL_WAIT)) as raw:
                     connection = Connection(raw, postgres=True)
                     self._migrate(connection)
                     yield connection
@@ -196,12 +197,19 @@ _SHARED: dict[tuple[str, str], Database] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def shared(target: str, component: str, migrations: Sequence[Migration]) -> Database:
-    """The one Database (and connection pool) of this process for a target and component."""
+def shared(
+    target: str, component: str, migrations: Sequence[Migration], wait: float = SQLITE_BUSY_TIMEOUT
+) -> Database:
+    """The one Database (and connection pool) of this process for a target and component.
+
+    A PostgreSQL pool starts connecting now, so the first request does not wait for it.
+    """
     with _SHARED_LOCK:
         database = _SHARED.get((target, component))
         if database is None:
-            database = _SHARED[target, component] = Database(target, migrations, component=component)
+            database = _SHARED[target, component] = Database(target, migrations, wait, component)
+            if database.postgres:
+                database._postgres_pool()
         return database
 
 

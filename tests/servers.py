@@ -142,7 +142,7 @@ http {{
       proxy_set_header X-Forwarded-For $remote_addr;
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_set_header X-Request-ID $request_id;
-      proxy_connect_timeout 1s;
+      proxy_connect_timeout 5s;
       proxy_next_upstream error timeout http_502 http_503;
       proxy_next_upstream_tries 3;
     }}

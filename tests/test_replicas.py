@@ -150,13 +150,14 @@ def test_a_staff_session_works_on_every_replica(cluster: dict) -> None:
     )
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    form = opener.open(cluster["balancer"] + "/staff/login").read().decode()
+    form = opener.open(cluster["balancer"] + "/staff/login", timeout=60).read().decode()
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
     data = urllib.parse.urlencode({"name": "editor", "password": "correct horse", "csrf_token": token}).encode()
-    opener.open(cluster["balancer"] + "/staff/login", data=data)
+    signed_in = opener.open(cluster["balancer"] + "/staff/login", data=data, timeout=60)
+    assert signed_in.url.endswith("/staff"), f"the sign-in ended on {signed_in.url}"
     for replica in cluster["replicas"]:
-        page = opener.open(replica.url + "/staff")
-        assert page.status == 200 and page.url.endswith("/staff"), "a replica did not know the session"
+        page = opener.open(replica.url + "/staff", timeout=60)
+        assert page.status == 200 and page.url.endswith("/staff"), f"{replica.url} answered {page.url}"
 
 
 def test_the_rate_limit_holds_across_replicas(cluster: dict) -> None:
