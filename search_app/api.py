@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from indexer.store import IndexMissing
+from search_app.budget import request_budget
 from search_app.index import get_searcher
 from search_app.params import MAX_PAGE, MAX_SIZE, BadParameter, parse_choice, parse_int, prefix_text, query_text
 from search_app.query import QueryError, parse_query
@@ -36,7 +37,7 @@ def search() -> Response:
     page = parse_int(request.args, "page", 1, 1, MAX_PAGE)
     size = parse_int(request.args, "size", 10, 1, MAX_SIZE)
     parsed = parse_query(query_text(request.args), load_synonyms(), correct=request.args.get("exact") != "1")
-    result = search_page(get_searcher(), parsed, page, size)
+    result = search_page(get_searcher(), parsed, page, size, request_budget())
     if not parsed.is_empty:
         log_search("api", parsed, result.total, page)
     return jsonify(result.to_json())

@@ -49,6 +49,7 @@ def production_server(index: Path) -> Iterator[str]:
     """`healthsearch serve --production` on a free loopback port, until the block ends."""
     port = free_port()
     env = {**os.environ, "HEALTHSEARCH_API_RATE_LIMIT": "100000/second", "HEALTHSEARCH_REQUEST_LOG": ""}
+    env["HEALTHSEARCH_PAGE_RATE_LIMIT"] = "100000/second"
     command = [sys.executable, "-c", CLI, "serve", "--production", "--workers", str(WORKERS), "--port", str(port)]
     server = subprocess.Popen([*command, "--index", str(index)], env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

@@ -58,9 +58,7 @@ class Demand:
         return {t.name: t for t in (zero, top, low, daily)}
 
 
-def compute(
-    connection: Connection, searcher: Searcher | None, catalog: Catalog, days: int, today: date
-) -> Demand:
+def compute(connection: Connection, searcher: Searcher | None, catalog: Catalog, days: int, today: date) -> Demand:
     """The demand report for the `days` days ending `today` (UTC)."""
     start = today - timedelta(days=days - 1)
     since = start.isoformat()
@@ -68,9 +66,7 @@ def compute(
     report.top = _rows(connection, since, "", "", TOP)
     report.zero = _rows(connection, since, "AND s.results = 0", "", TOP * 5)
     # PostgreSQL reads no output names in HAVING: the counts are spelled out.
-    low_having = (
-        f"HAVING COUNT(*) >= {LOW_CLICK_MIN_SEARCHES} AND COALESCE(SUM(c.n), 0) < COUNT(*) * {LOW_CLICK_RATE}"
-    )
+    low_having = f"HAVING COUNT(*) >= {LOW_CLICK_MIN_SEARCHES} AND COALESCE(SUM(c.n), 0) < COUNT(*) * {LOW_CLICK_RATE}"
     report.low_click = _rows(connection, since, "AND s.results > 0 AND s.endpoint = 'page'", low_having, TOP)
     report.daily = _daily(connection, start, today)
     report.total = sum(total for _, total, _ in report.daily)
