@@ -11,15 +11,18 @@ machine is doing): the first of its kind in the process (it also reads its
 words' postings and positions, once per index state), then the median and
 worst of `--runs` more after `--warm` others, the worst as a multiple of
 what "diabetes treatment" costs on `/search` (a visitor's normal search).  The same generators serve the tests
-(tests/test_budget.py).
+(tests/test_budget.py).  Then the staff pages over a query log of 1,000
+distinct zero-result searches, each classified as it was logged: what that
+classification cost the searches, and how long the pages take to load.
 
-    python -m bench.attacks [--runs 5] [--warm 10]
+    python -m bench.attacks [--runs 5] [--warm 10] [--zero 1000]
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import statistics
 import string
 import time
@@ -31,7 +34,7 @@ from flask.testing import FlaskClient
 
 from indexer.build import build_index
 from indexer.store import IndexStore
-from search_app import create_app
+from search_app import accounts, create_app
 from search_app.budget import MAX_EXCLUSIONS
 from search_app.query import MAX_QUERY_CHARS
 from search_app.search import SCORING
@@ -136,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "runs" / "attacks")
     parser.add_argument("--runs", type=int, default=5, help="fresh queries measured per attack and route")
     parser.add_argument("--warm", type=int, default=10, help="fresh queries sent first, unmeasured")
+    parser.add_argument("--zero", type=int, default=1000, help="zero-result searches logged before the staff pages")
     args = parser.parse_args(argv)
     store = IndexStore(args.work / "index")
     build_index([args.medquad], store)
@@ -171,7 +175,38 @@ def main(argv: list[str] | None = None) -> int:
             worst = max(laps)
             row = f"| {route:18} | {name:18} | {first * 1000:7.1f} | {statistics.median(laps) * 1000:7.1f} |"
             print(f"{row} {worst * 1000:7.1f} | {worst / reference:5.1f} |")
+    staff_pages(store, args.work, args.zero)
     return 0
+
+
+def staff_pages(store: IndexStore, work: Path, count: int) -> None:
+    """Log `count` distinct zero-result searches through the API, then load the staff pages over them."""
+    log = work / "querylog.sqlite3"
+    log.unlink(missing_ok=True)
+    staff_db = str(work / "staff.sqlite3")
+    accounts.add(staff_db, "bench", "bench password")
+    config = {"INDEX_DIR": str(store.root), "QUERY_LOG": str(log), "REQUEST_LOG": "", "STAFF_DB": staff_db}
+    app = create_app({**config, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
+    client = app.test_client()
+    rng = random.Random(13)
+    zero: list[float] = []
+    while len(zero) < count:
+        path = "/api/search?q=" + quote(random_words(rng, 2))
+        started = time.process_time()
+        found = client.get(path).get_json()["total"]
+        if not found:
+            zero.append(time.process_time() - started)
+    print(f"\n{count} zero-result searches logged and classified: CPU ms per search", end=" ")
+    print(f"median {statistics.median(zero) * 1000:.1f}, worst {max(zero) * 1000:.1f}")
+    form = client.get("/staff/login").get_data(as_text=True)
+    csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    client.post("/staff/login", data={"name": "bench", "password": "bench password", "csrf_token": csrf_token})
+    for path in ("/staff", "/staff", "/staff/demand?days=7", "/staff/demand?days=7&format=json"):
+        started, cpu = time.perf_counter(), time.process_time()
+        assert client.get(path).status_code == 200
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(f"GET {path} over {count} zero-result queries: {wall * 1000:.0f} ms ({cpu * 1000:.0f} ms CPU)")
+    print("(the first page load also reads the index's article summaries, once per generation)")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from indexer.article import SECTION_LABELS
 from indexer.store import IndexMissing
+from search_app.audit import zeroclass
 from search_app.budget import request_budget
 from search_app.feedback import record_feedback
 from search_app.highlight import mark
@@ -58,9 +59,10 @@ def results() -> tuple[str, int] | str:
         parsed = parse_query(query_text(request.args), load_synonyms(), correct=request.args.get("exact") != "1")
     except (QueryError, BadParameter) as error:
         return render_template("search.html", query=query[:200], result=None, error=friendly_error(error)), 400
-    per_page = int(current_app.config["RESULTS_PER_PAGE"])
-    result = search_page(get_searcher(), parsed, page, per_page, request_budget())
+    per_page, budget = int(current_app.config["RESULTS_PER_PAGE"]), request_budget()
+    result = search_page(get_searcher(), parsed, page, per_page, budget)
     search_id = log_search("page", parsed, result.total, page) if not parsed.is_empty else None
+    zeroclass.after_search(parsed, result.total, budget)
     filters = active_filters(query, parsed, result.facets)
     return render_template(
         "search.html",

@@ -33,7 +33,7 @@ from search_app.audit.catalog import Catalog
 from search_app.audit.charts import Bar, share_chart, volume_chart
 from search_app.audit.tables import Table
 from search_app.database import DatabaseError
-from search_app.index import get_searcher, store
+from search_app.index import store
 from search_app.params import BadParameter, parse_choice, parse_int
 from search_app.synonyms import load_synonyms
 
@@ -273,7 +273,7 @@ def _demand(days: int) -> demand.Demand | None:
     if not querylog.log().enabled:
         return None
     try:
-        return demand.compute(querylog.get_db(), get_searcher(), _catalog(), days, _today())
+        return demand.compute(querylog.get_db(), days, _today())
     except DatabaseError as error:
         current_app.logger.warning("query log unreadable: %s", error)
         return None
