@@ -58,6 +58,11 @@ SETTINGS: tuple[Setting, ...] = (
         DEFAULT_DEADLINE_MS,
         "Wall-clock time after which a search skips optional work (spelling, phrase positions, snippets); 0: none.",
     ),
+    Setting(
+        "LOGIN_RATE_LIMIT",
+        "5 per minute;20 per hour",
+        "Failed staff sign-ins per client address, and per account name.",
+    ),
     Setting("RATELIMIT_STORAGE_URI", "memory://", "Where rate-limit counters live (flask-limiter storage URI)."),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body accepted, in bytes; more is a 413."),
     Setting("STATIC_MAX_AGE", 31_536_000, "Cache lifetime of versioned static files, in seconds."),

@@ -24,6 +24,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 OWN_LIMITS = {"api.suggest": "SUGGEST_RATE_LIMIT"}
 # Visitors' pages that run a query, sharing one budget per client.
 PAGE_ENDPOINTS = ("pages.results", "pages.article")
+LOGIN_ENDPOINT = "staff.login"
 
 
 def init_app(app: Flask) -> Limiter:
@@ -44,7 +45,25 @@ def init_app(app: Flask) -> Limiter:
     for endpoint in PAGE_ENDPOINTS:
         if endpoint in app.view_functions:
             app.view_functions[endpoint] = pages(app.view_functions[endpoint])
+    if LOGIN_ENDPOINT in app.view_functions:
+        app.view_functions[LOGIN_ENDPOINT] = _login_limits(limiter)(app.view_functions[LOGIN_ENDPOINT])
     return limiter
+
+
+def _login_limits(limiter: Limiter) -> Callable[[Callable], Callable]:
+    """LOGIN_RATE_LIMIT failed sign-ins per client address and, apart, per account name.
+
+    Only refused passwords count (a 401), so staff who sign in are never held up; a
+    guesser spreading attempts over addresses still meets the per-name limit.
+    """
+    failed = {"methods": ["POST"], "deduct_when": lambda response: response.status_code == 401}
+    per_client = limiter.limit(_setting("LOGIN_RATE_LIMIT"), scope="login-client", **failed)
+    per_name = limiter.limit(_setting("LOGIN_RATE_LIMIT"), key_func=_account_name, scope="login-name", **failed)
+    return lambda view: per_client(per_name(view))
+
+
+def _account_name() -> str:
+    return "account:" + request.form.get("name", "").strip().lower()[:64]
 
 
 def _setting(name: str) -> Callable[[], str]:

@@ -3,7 +3,10 @@
 The audits compute plain data (search_app/audit/); the views only choose the
 period, page or format and render it, as HTML, CSV (one table) or JSON (every
 table).  Every form carries a CSRF token; every page needs a signed-in
-account (managed with `healthsearch staff`).
+account (managed with `healthsearch staff`).  Wrong passwords are rate-limited
+per client address and per account name (limits.py); the session cookie is
+HttpOnly, SameSite=Lax, and Secure whenever the request came over HTTPS
+(directly, or as a trusted proxy's X-Forwarded-Proto says).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from indexer.article import SECTION_LABELS
@@ -296,10 +300,19 @@ def _today() -> date:
     return datetime.now(timezone.utc).date()
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with Secure set per request: on whenever it came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
 def init_app(app: Flask) -> None:
-    """Sessions signed with a shared secret; CSRF checked on every staff form."""
+    """Sessions signed with a shared secret, in Lax, HttpOnly (and over HTTPS, Secure) cookies; CSRF on every form."""
     accounts.ensure_secret_key(app)
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked in require_login, for the staff forms
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask's defaults hold SESSION_COOKIE_SAMESITE = None, so a setdefault would keep None.
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config["SESSION_COOKIE_SAMESITE"] or "Lax"
+    app.session_interface = SessionCookies()
     csrf.init_app(app)
     app.register_blueprint(bp)

@@ -45,12 +45,13 @@ def get(url: str) -> tuple[int, bytes]:
 
 
 @contextmanager
-def production_server(index: Path) -> Iterator[str]:
-    """`healthsearch serve --production` on a free loopback port, until the block ends."""
+def production_server(index: Path, workers: int = WORKERS, **settings: str) -> Iterator[str]:
+    """`healthsearch serve --production` on a free loopback port, until the block ends; `settings` as HEALTHSEARCH_*."""
     port = free_port()
     env = {**os.environ, "HEALTHSEARCH_API_RATE_LIMIT": "100000/second", "HEALTHSEARCH_REQUEST_LOG": ""}
     env["HEALTHSEARCH_PAGE_RATE_LIMIT"] = "100000/second"
-    command = [sys.executable, "-c", CLI, "serve", "--production", "--workers", str(WORKERS), "--port", str(port)]
+    env.update({f"HEALTHSEARCH_{name}": value for name, value in settings.items()})
+    command = [sys.executable, "-c", CLI, "serve", "--production", "--workers", str(workers), "--port", str(port)]
     server = subprocess.Popen([*command, "--index", str(index)], env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
