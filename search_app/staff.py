@@ -56,8 +56,10 @@ def require_login() -> Response | None:
     if request.endpoint == "staff.login":
         return None
     name = session.get("staff")
-    if not name or not accounts.exists(current_app.config["STAFF_DB"], name):
+    epoch = accounts.session_epoch(current_app.config["STAFF_DB"], name) if name else None
+    if epoch is None or session.get("epoch") != epoch:  # signed out, new password, or removed since
         session.pop("staff", None)
+        session.pop("epoch", None)
         return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
     g.staff = name
     return None
@@ -96,14 +98,18 @@ def login() -> Response | tuple[str, int] | str:
     target = request.form.get("next", "")
     if name is None:
         return render_template("staff/login.html", next=target, error="Wrong name or password."), 401
+    if accounts.session_epoch(current_app.config["STAFF_DB"], name) is None:  # an account older than epochs
+        accounts.end_sessions(current_app.config["STAFF_DB"], name)
     session.clear()
     session["staff"] = name
+    session["epoch"] = accounts.session_epoch(current_app.config["STAFF_DB"], name)
     return redirect(target if _local_staff_path(target) else url_for("staff.overview"))
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out."""
+    """Sign out, here and in every other session of the account."""
+    accounts.end_sessions(current_app.config["STAFF_DB"], g.staff)
     session.clear()
     return redirect(url_for("staff.login"))
 

@@ -6,12 +6,14 @@ import csv
 import io
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 from whoosh.reading import SegmentReader
 
 from indexer.store import IndexStore
@@ -281,3 +283,44 @@ def test_session_cookie_flags(audit_app: Flask, proxies: int, base_url: str, hea
     cookie = session_cookie(response)
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert ("; Secure" in cookie) == secure
+
+
+def copied(app: Flask, staff: FlaskClient) -> FlaskClient:
+    """Another browser holding a copy of `staff`'s session cookie, as a thief or an old tab would."""
+    other = app.test_client()
+    other.set_cookie("session", staff.get_cookie("session").value)
+    assert other.get("/staff").status_code == 200  # the copy works while the session lasts
+    return other
+
+
+def test_logout_ends_the_session_for_every_copy_of_its_cookie(audit_app: Flask, staff: FlaskClient) -> None:
+    thief = copied(audit_app, staff)
+    assert staff.post("/staff/logout", data={"csrf_token": token(staff, "/staff")}).status_code == 302
+    assert thief.get("/staff").status_code == 302
+
+
+def test_a_new_password_ends_the_old_sessions(audit_app: Flask, staff: FlaskClient) -> None:
+    thief = copied(audit_app, staff)
+    accounts.add(audit_app.config["STAFF_DB"], "editor", "a brand new password")
+    assert thief.get("/staff").status_code == 302 and staff.get("/staff").status_code == 302
+
+
+def test_a_removed_name_added_again_does_not_revive_its_cookies(audit_app: Flask, staff: FlaskClient) -> None:
+    thief = copied(audit_app, staff)
+    accounts.remove(audit_app.config["STAFF_DB"], "editor")
+    accounts.add(audit_app.config["STAFF_DB"], "editor", PASSWORD)
+    assert thief.get("/staff").status_code == 302
+    assert sign_in(audit_app.test_client()).status_code == 302  # signing in again works
+
+
+def test_accounts_from_before_session_epochs_still_sign_in(audit_app: Flask) -> None:
+    path = audit_app.config["STAFF_DB"]
+    with sqlite3.connect(path) as connection:  # the table as older versions made it
+        connection.execute(
+            "CREATE TABLE accounts (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created TEXT NOT NULL)"
+        )
+        connection.execute(
+            "INSERT INTO accounts VALUES ('editor', ?, '2025-01-01')", (generate_password_hash(PASSWORD),)
+        )
+    client = audit_app.test_client()
+    assert sign_in(client).status_code == 302 and client.get("/staff").status_code == 200
