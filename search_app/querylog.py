@@ -7,7 +7,8 @@ search, the article and its position; a search that found nothing gets its
 class (why nothing, and the fix: audit/zeroclass.py) once per normalised query
 and index generation, kept in zero_classes (migration 4), so the staff pages
 only read it.  Rows older than the retention are purged at startup and then
-about once an hour.  No IP address, cookie or user id is ever stored.
+about once an hour.  No IP address, cookie or user id is ever stored.  A log
+file deleted while serving is made again by the next search (database.py).
 
 The log is a SQLite file, or tables in a PostgreSQL database that several
 replicas share (search_app.database).  Logging must never cost a visitor
@@ -29,6 +30,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, g, has_app_context, request, url_for
 
 from search_app.database import SQLITE_BUSY_TIMEOUT, Connection, Database, DatabaseError, Migration, is_url, shared
+from search_app.params import has_control_characters
 from search_app.query import ParsedQuery
 
 BUSY_TIMEOUT = SQLITE_BUSY_TIMEOUT  # seconds; a busy log loses a line rather than keep a visitor waiting
@@ -339,9 +341,12 @@ def article_target(target: str) -> str | None:
     'acne-scars'
     >>> article_target("https://evil.example/articles/x"), article_target("//evil.example/articles/x")
     (None, None)
+    >>> article_target("/articles/x\\r\\nSet-Cookie: a=b")  # a header injection: refused, not a 500
     """
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target or not parts.path.startswith("/articles/"):
+    parts = urlsplit(target)  # which drops CR and LF: check the text itself
+    if has_control_characters(target) or parts.scheme or parts.netloc or "\\" in target:
+        return None
+    if not parts.path.startswith("/articles/"):
         return None
     article_id = parts.path[len("/articles/") :]
     return article_id if article_id and ".." not in article_id.split("/") else None

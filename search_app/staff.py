@@ -38,7 +38,7 @@ from search_app.audit.charts import Bar, share_chart, volume_chart
 from search_app.audit.tables import Table
 from search_app.database import DatabaseError
 from search_app.index import store
-from search_app.params import BadParameter, parse_choice, parse_int
+from search_app.params import BadParameter, has_control_characters, parse_choice, parse_int
 from search_app.synonyms import load_synonyms
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -299,7 +299,9 @@ def _coverage_chart(report: coverage.Coverage) -> Any:
 
 
 def _local_staff_path(target: str) -> bool:
-    return target.startswith("/staff") and not target.startswith("//") and "\\" not in target
+    """A staff page of this site to go back to after signing in (never another site, never a forged header)."""
+    local = target.startswith("/staff") and not target.startswith("//") and "\\" not in target
+    return local and not has_control_characters(target)
 
 
 def _today() -> date:
