@@ -68,6 +68,7 @@ UNLIMITED = {
     "REQUEST_LOG": "",
     "API_RATE_LIMIT": "1000000 per minute",
     "SUGGEST_RATE_LIMIT": "1000000 per minute",
+    "PAGE_RATE_LIMIT": "1000000 per minute",
 }
 
 

@@ -194,6 +194,7 @@ def start_server(index: Path, port: int, workers: int, log: Path) -> subprocess.
         **os.environ,
         "HEALTHSEARCH_API_RATE_LIMIT": "1000000 per second",
         "HEALTHSEARCH_SUGGEST_RATE_LIMIT": "1000000 per second",
+        "HEALTHSEARCH_PAGE_RATE_LIMIT": "1000000 per second",
         "HEALTHSEARCH_REQUEST_LOG": str(log),
     }
     command = [sys.executable, "-c", CLI, "serve", "--production", "--workers", str(workers), "--port", str(port)]

@@ -206,4 +206,3 @@ def _megabytes(folder: Path) -> float:
 
 def _say(row: Row) -> None:
     print(f"[{row.system} {row.scale}x] built in {row.build_seconds:.1f} s, p95 {row.p95_ms:.1f} ms", flush=True)
-

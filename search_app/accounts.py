@@ -1,7 +1,10 @@
 """Staff accounts (SQLite, or PostgreSQL shared by replicas), password hashes by werkzeug.security, the session secret.
 
 Accounts are managed from the command line (`healthsearch staff add|remove|list`);
-the web app only checks them.  The secret that signs sessions comes from
+the web app only checks them.  Each account has a session epoch, a random nonce
+that a session carries and must match: signing out, a new password and removing
+the account each end every session made before (a re-added name gets a new
+epoch, so its old cookies stay dead).  The secret that signs sessions comes from
 SECRET_KEY; when unset, one is generated once and kept in the instance folder,
 so every server process signs with the same key and logins survive restarts.
 """
@@ -34,7 +37,8 @@ class AccountError(ValueError):
 _ACCOUNTS = (
     "CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created TEXT NOT NULL)"
 )
-MIGRATIONS = (Migration(1, sqlite=_ACCOUNTS, postgresql=_ACCOUNTS),)
+_EPOCHS = "ALTER TABLE accounts ADD COLUMN epoch TEXT NOT NULL DEFAULT ''"  # '' until the next sign-in
+MIGRATIONS = (Migration(1, sqlite=_ACCOUNTS, postgresql=_ACCOUNTS), Migration(2, sqlite=_EPOCHS, postgresql=_EPOCHS))
 ACCOUNTS_WAIT = 5.0  # seconds: a sign-in may wait for a busy database; a visitor's search never does
 
 
@@ -65,10 +69,25 @@ def add(path: str, name: str, password: str) -> None:
     created = datetime.now(timezone.utc).isoformat(timespec="seconds")
     with _connect(path) as connection:
         connection.execute(
-            "INSERT INTO accounts (name, password_hash, created) VALUES (?, ?, ?)"
-            " ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash",
-            (name, generate_password_hash(password), created),
+            "INSERT INTO accounts (name, password_hash, created, epoch) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, epoch = excluded.epoch",
+            (name, generate_password_hash(password), created, secrets.token_hex(16)),
         )
+
+
+def session_epoch(path: str, name: str) -> str | None:
+    """The account's current session epoch; None when there is no such account (or it has none yet)."""
+    if not _stored(path):
+        return None
+    with _connect(path) as connection:
+        row = connection.execute("SELECT epoch FROM accounts WHERE name = ?", (name,)).fetchone()
+    return row[0] if row and row[0] else None
+
+
+def end_sessions(path: str, name: str) -> None:
+    """A new session epoch for the account: every session made before it no longer counts."""
+    with _connect(path) as connection:
+        connection.execute("UPDATE accounts SET epoch = ? WHERE name = ?", (secrets.token_hex(16), name))
 
 
 def remove(path: str, name: str) -> bool:
@@ -82,10 +101,6 @@ def names(path: str) -> list[tuple[str, str]]:
         return []
     with _connect(path) as connection:
         return [tuple(row) for row in connection.execute("SELECT name, created FROM accounts ORDER BY name")]
-
-
-def exists(path: str, name: str) -> bool:
-    return any(account == name for account, _ in names(path))
 
 
 def verify(path: str, name: str, password: str) -> str | None:

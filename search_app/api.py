@@ -7,6 +7,8 @@ import json
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from indexer.store import IndexMissing
+from search_app.audit import zeroclass
+from search_app.budget import request_budget
 from search_app.index import get_searcher
 from search_app.params import MAX_PAGE, MAX_SIZE, BadParameter, parse_choice, parse_int, prefix_text, query_text
 from search_app.query import QueryError, parse_query
@@ -36,9 +38,11 @@ def search() -> Response:
     page = parse_int(request.args, "page", 1, 1, MAX_PAGE)
     size = parse_int(request.args, "size", 10, 1, MAX_SIZE)
     parsed = parse_query(query_text(request.args), load_synonyms(), correct=request.args.get("exact") != "1")
-    result = search_page(get_searcher(), parsed, page, size)
+    budget = request_budget()
+    result = search_page(get_searcher(), parsed, page, size, budget)
     if not parsed.is_empty:
         log_search("api", parsed, result.total, page)
+    zeroclass.after_search(parsed, result.total, budget)
     return jsonify(result.to_json())
 
 

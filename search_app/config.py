@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from search_app.budget import DEFAULT_DEADLINE_MS
 from search_app.database import is_url
 
 
@@ -51,6 +52,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKERS", 4, "Worker processes of `healthsearch serve --production`."),
     Setting("API_RATE_LIMIT", "120 per minute", "Requests one client may make to /api/* (per worker process)."),
     Setting("SUGGEST_RATE_LIMIT", "600 per minute", "Requests one client may make to /api/suggest instead."),
+    Setting("PAGE_RATE_LIMIT", "60 per minute", "Requests one client may make to /search and /articles/<id>."),
+    Setting(
+        "SEARCH_DEADLINE_MS",
+        DEFAULT_DEADLINE_MS,
+        "Wall-clock time after which a search skips optional work (spelling, phrase positions, snippets); 0: none.",
+    ),
+    Setting(
+        "LOGIN_RATE_LIMIT",
+        "5 per minute;20 per hour",
+        "Failed staff sign-ins per client address, and per account name.",
+    ),
     Setting("RATELIMIT_STORAGE_URI", "memory://", "Where rate-limit counters live (flask-limiter storage URI)."),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body accepted, in bytes; more is a 413."),
     Setting("STATIC_MAX_AGE", 31_536_000, "Cache lifetime of versioned static files, in seconds."),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from search_app.budget import Budget
 from search_app.executor import Scored, evaluate
 from search_app.query import ParsedQuery
 from search_app.spelling import analysed_terms, corrected_words
@@ -18,9 +19,14 @@ from search_app.spelling import analysed_terms, corrected_words
 FIELDS = ("title", "aliases", "types", "treatments", "specialists", "content")
 
 
-def all_words_total(searcher: Searcher, parsed: ParsedQuery, scored: Scored) -> int | None:
-    """How many matches hold every typed word; None when the query has fewer than two words to hold."""
-    words = corrected_words(searcher, list(parsed.words)) if parsed.correct else list(parsed.words)
+def all_words_total(
+    searcher: Searcher, parsed: ParsedQuery, scored: Scored, budget: Budget | None = None
+) -> int | None:
+    """How many matches hold every typed word; None when the query has fewer than two words to hold.
+
+    Spelling lookups count against the search's `budget` (the search has made them already).
+    """
+    words = corrected_words(searcher, list(parsed.words), budget) if parsed.correct else list(parsed.words)
     stems = list(dict.fromkeys(s[0] for s in (analysed_terms(searcher.schema, "content", w) for w in words) if s))
     if len(stems) < 2:
         return None

@@ -107,6 +107,8 @@ class Database:
             self._pool = None
 
     def _sqlite(self) -> sqlite3.Connection:
+        if self._migrated and not os.path.exists(self.target):
+            self._migrated = False  # deleted while serving (by hand, a clean-up job): made again, schema and all
         os.makedirs(os.path.dirname(os.path.abspath(self.target)), exist_ok=True)
         raw = sqlite3.connect(self.target, timeout=self.wait, isolation_level=None, check_same_thread=False)
         try:

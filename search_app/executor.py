@@ -11,7 +11,13 @@ hundreds of milliseconds.  Here the same tree is evaluated with numpy:
 2. a query node becomes a score array and a match mask over all articles
    (Or adds, And intersects, AndMaybe adds where the main part matches,
    AndNot removes);
-3. anything else (phrases) is matched by Whoosh itself, leaf by leaf.
+3. a phrase is its words' documents where the words' positions follow one
+   another, found with arrays of (document, position) keys read once per index
+   state, and scored as Whoosh scores it: the sum of its words' scores there.
+   A request matches at most its budget's number of distinct phrases by
+   position (budget.py), and none once past its deadline: a phrase is then
+   matched as its words, all required;
+4. anything else is matched by Whoosh itself, leaf by leaf.
 
 The scores equal those of ``searcher.search(q, optimize=False)``, except that an
 Or with a ``scale`` applies Lucene-style coordination (a document matching k of
@@ -32,9 +38,12 @@ from whoosh.scoring import BM25FScorer, bm25
 from whoosh.searching import Searcher
 
 from search_app import persisted
+from search_app.budget import Budget
 from search_app.persisted import generation_folder
 
 MAX_CACHED_TERMS = 50_000
+MAX_CACHED_POSITIONS = 4_000_000  # (document, position) keys kept for phrases: 32 MB
+POSITION_BITS = 32  # a key is document << POSITION_BITS | position
 T = TypeVar("T")
 
 
@@ -60,7 +69,8 @@ class IndexState:
     """What scoring needs from one state of the index: sizes, field lengths, cached postings."""
 
     doc_count: int
-    postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=OrderedDict)
+    postings: OrderedDict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = field(default_factory=OrderedDict)
+    positions: OrderedDict[tuple[str, str], np.ndarray] = field(default_factory=OrderedDict)
     derived: dict[str, Any] = field(default_factory=dict)
     lock: Lock = field(default_factory=Lock)
 
@@ -116,16 +126,17 @@ def derived(searcher: Searcher, name: str, compute: Callable[[Searcher], T], per
     return value
 
 
-def evaluate(searcher: Searcher, query: wq.Query) -> Scored:
+def evaluate(searcher: Searcher, query: wq.Query, budget: Budget | None = None) -> Scored:
     """Scores and matches of a query over every document of the searcher."""
-    return _Evaluator(searcher, index_state(searcher)).node(query)
+    return _Evaluator(searcher, index_state(searcher), budget or Budget()).node(query)
 
 
 class _Evaluator:
-    def __init__(self, searcher: Searcher, state: IndexState) -> None:
+    def __init__(self, searcher: Searcher, state: IndexState, budget: Budget) -> None:
         self.searcher = searcher
         self.state = state
         self.size = state.doc_count
+        self.budget = budget
 
     def empty(self) -> Scored:
         return Scored(np.zeros(self.size), np.zeros(self.size, dtype=bool))
@@ -142,6 +153,8 @@ class _Evaluator:
         if isinstance(query, wq.AndMaybe):
             main, optional = self.node(query.a), self.node(query.b)
             return Scored(main.scores + np.where(main.matched, optional.scores, 0.0), main.matched)
+        if isinstance(query, wq.Phrase):
+            return self.phrase(query)
         if isinstance(query, wq.AndNot):
             main, excluded = self.node(query.a), self.node(query.b)
             matched = main.matched & ~excluded.matched
@@ -181,21 +194,89 @@ class _Evaluator:
         return Scored(np.where(matched, scores, 0.0), matched)
 
     def term(self, query: wq.Term) -> Scored:
+        return self.posted(query.boost, *self.term_postings(query.fieldname, query.text))
+
+    def posted(self, boost: float, docs: np.ndarray, scores: np.ndarray) -> Scored:
         result = self.empty()
-        docs, scores = self.term_postings(query.fieldname, query.text)
-        result.scores[docs] = scores * query.boost
+        result.scores[docs] = scores * boost
         result.matched[docs] = True
         return result
 
     def term_postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """A term's documents and unboosted scores, read from the index once per index state."""
+        return self.cached((fieldname, text), lambda: self.read_term(fieldname, text))
+
+    def phrase(self, query: wq.Phrase) -> Scored:
+        """A phrase matched by position while the budget allows, else as its words, all required."""
+        if query.slop != 1:
+            return self.by_whoosh(query)
+        words = tuple(query.words)
+        if not self.budget.may_match_phrase(words):
+            return self.node(wq.And([wq.Term(query.fieldname, w) for w in words], boost=query.boost))
+        return self.posted(query.boost, *self.phrase_postings(query.fieldname, words))
+
+    def phrase_postings(self, fieldname: str, words: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """The documents where `words` stand one after another, scored as Whoosh's phrase matcher scores them.
+
+        Whoosh scores a phrase match as the sum of its words' scores in the document.
+        """
+        starts = self.positions(fieldname, words[0])
+        for offset, word in enumerate(words[1:], 1):
+            following = self.positions(fieldname, word)
+            if not len(following) or not len(starts):
+                starts = starts[:0]
+                break
+            at = np.minimum(np.searchsorted(following, starts + offset), len(following) - 1)
+            starts = starts[following[at] == starts + offset]
+        docs = np.unique(starts >> POSITION_BITS)
+        scores = np.zeros(len(docs))
+        for word in words:
+            term_docs, term_scores = self.term_postings(fieldname, word)
+            if len(docs):
+                scores += term_scores[np.searchsorted(term_docs, docs)]
+        return docs, scores
+
+    def positions(self, fieldname: str, text: str) -> np.ndarray:
+        """A term's (document << POSITION_BITS | position) keys, sorted; read once per index state (LRU by size)."""
+        state = self.state
         key = (fieldname, text)
+        with state.lock:
+            if key in state.positions:
+                state.positions.move_to_end(key)
+                return state.positions[key]
+        found = self.read_positions(fieldname, text)
+        with state.lock:
+            state.positions[key] = found
+            while sum(map(len, state.positions.values())) > MAX_CACHED_POSITIONS and len(state.positions) > 1:
+                state.positions.popitem(last=False)
+        return found
+
+    def read_positions(self, fieldname: str, text: str) -> np.ndarray:
+        schema = self.searcher.schema
+        keys: list[int] = []
+        if fieldname not in schema or not schema[fieldname].format.supports("positions"):
+            return np.zeros(0, dtype=np.int64)
+        btext = schema[fieldname].to_bytes(text)
+        for leaf, offset in self.searcher.reader().leaf_readers():
+            if (fieldname, btext) not in leaf:
+                continue
+            postings = leaf.postings(fieldname, btext)
+            while postings.is_active():
+                doc = (postings.id() + offset) << POSITION_BITS
+                keys += [doc | position for position in postings.value_as("positions")]
+                postings.next()
+        return np.array(keys, dtype=np.int64)
+
+    def cached(
+        self, key: tuple[str, ...], read: Callable[[], tuple[np.ndarray, np.ndarray]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Documents and unboosted scores of a term or phrase, found once per index state (LRU)."""
         state = self.state
         with state.lock:
             if key in state.postings:
                 state.postings.move_to_end(key)
                 return state.postings[key]
-        found = self.read_term(fieldname, text)
+        found = read()
         with state.lock:
             state.postings[key] = found
             while len(state.postings) > MAX_CACHED_TERMS:
@@ -240,7 +321,7 @@ class _Evaluator:
         return derived(self.searcher, name, lambda searcher: _field_lengths(searcher, fieldname))
 
     def by_whoosh(self, query: wq.Query) -> Scored:
-        """Phrases and other positional queries: Whoosh's own matcher, leaf by leaf."""
+        """Other positional queries: Whoosh's own matcher, leaf by leaf."""
         result = self.empty()
         for leaf_searcher, offset in self.searcher.leaf_searchers():
             matcher = query.matcher(leaf_searcher, leaf_searcher.context(weighting=self.searcher.weighting))

@@ -11,6 +11,8 @@ from werkzeug.wrappers import Response
 
 from indexer.article import SECTION_LABELS
 from indexer.store import IndexMissing
+from search_app.audit import zeroclass
+from search_app.budget import request_budget
 from search_app.feedback import record_feedback
 from search_app.highlight import mark
 from search_app.index import get_searcher
@@ -57,8 +59,10 @@ def results() -> tuple[str, int] | str:
         parsed = parse_query(query_text(request.args), load_synonyms(), correct=request.args.get("exact") != "1")
     except (QueryError, BadParameter) as error:
         return render_template("search.html", query=query[:200], result=None, error=friendly_error(error)), 400
-    result = search_page(get_searcher(), parsed, page, int(current_app.config["RESULTS_PER_PAGE"]))
+    per_page, budget = int(current_app.config["RESULTS_PER_PAGE"]), request_budget()
+    result = search_page(get_searcher(), parsed, page, per_page, budget)
     search_id = log_search("page", parsed, result.total, page) if not parsed.is_empty else None
+    zeroclass.after_search(parsed, result.total, budget)
     filters = active_filters(query, parsed, result.facets)
     return render_template(
         "search.html",
@@ -167,12 +171,17 @@ def article(article_id: str) -> str:
 
 
 def _article_stems(query: str, correct: bool) -> frozenset[str]:
-    """What to mark in an article reached from a search: its words as the results page marked them."""
+    """What to mark in an article reached from a search: its words as the results page marked them.
+
+    A search's budget bounds the spelling lookups: a `q` full of misspellings costs no more than
+    a search (a worker that did not run the search may still need to look the words up).
+    """
     try:
         parsed = parse_query(query, load_synonyms(), correct=correct)
     except QueryError:
         return frozenset()
-    return marked_stems(parsed, corrected_words(get_searcher(), list(parsed.words)) if correct else None)
+    fixed = corrected_words(get_searcher(), list(parsed.words), request_budget()) if correct else None
+    return marked_stems(parsed, fixed)
 
 
 def _blocks(text: str, stems: frozenset[str]) -> list[tuple[str, list[Markup]]]:

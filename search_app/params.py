@@ -57,6 +57,15 @@ def prefix_text(args: Mapping[str, str]) -> str:
     return text
 
 
+def has_control_characters(text: str) -> bool:
+    """Whether `text` holds CR, LF or another control character: never part of a URL to redirect to.
+
+    >>> has_control_characters("/staff\\r\\nSet-Cookie: x=1"), has_control_characters("/staff/demand?days=7")
+    (True, False)
+    """
+    return any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
+
+
 def parse_choice(args: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     """One of `choices`; the first when the parameter is absent or empty."""
     value = args.get(name, "") or choices[0]

@@ -3,7 +3,9 @@
 Each worker is a separate process with its own searcher per request over the
 live index generation, so a re-index needs no restart; `gthread` workers keep
 connections alive and let a slow client hold a thread, not a whole process.
-gunicorn's own access log stays off: the app writes JSON request lines itself.
+gunicorn's own access log stays off: the app writes JSON request lines itself;
+the worker class (worker.py) gives gunicorn's own error answers (414, 400, 431)
+the app's security headers.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
         sys.executable, "-m", "gunicorn",
         "--bind", f"{host}:{port}",
         "--workers", str(workers),
-        "--worker-class", "gthread",
+        "--worker-class", "search_app.worker.Worker",  # gthread, its own error pages with the security headers
         "--threads", str(THREADS_PER_WORKER),
         "--timeout", "30",
         "--graceful-timeout", "10",

@@ -1,9 +1,11 @@
 """User text -> a parsed query: words, phrases, exclusions, filters and intent.
 
 Stages: split the user's syntax ("quoted phrases", -exclusions, section:kind
-filters), recognise the intent words, find lay and clinical synonyms.  Every
-string parses: unbalanced quotes, lone operators and unknown filters become
-plain words; only over-long input is refused, with a QueryError.
+filters), bound its parts (budget.py: phrases past the first few become plain
+words, words past the first MAX_TERMS distinct ones are dropped), recognise the
+intent words, find lay and clinical synonyms.  Every string parses: unbalanced
+quotes, lone operators and unknown filters become plain words; only over-long
+input and too many exclusions are refused, with a QueryError.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from indexer.article import SECTION_KINDS
+from search_app.budget import MAX_EXCLUSIONS, MAX_PHRASE_WORDS, MAX_PHRASES, MAX_TERMS
 from search_app.intent import Intent, detect_intent, topic_words
 from search_app.redflags import is_emergency
 from search_app.synonyms import Synonyms
@@ -50,7 +53,7 @@ class ParsedQuery:
 
 
 def parse_query(text: str, synonyms: Synonyms | None = None, correct: bool = True) -> ParsedQuery:
-    """Parse what a visitor typed; QueryError only for input over MAX_QUERY_CHARS."""
+    """Parse what a visitor typed; QueryError for input over MAX_QUERY_CHARS or over MAX_EXCLUSIONS exclusions."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"The query is too long: at most {MAX_QUERY_CHARS} characters, please.")
     text = "".join(ch if ch.isprintable() else " " for ch in text)
@@ -72,20 +75,40 @@ def parse_query(text: str, synonyms: Synonyms | None = None, correct: bool = Tru
             excluded.append(_clean(word))
         else:
             words += _clean(match.group(0).replace(":", " ")).split()
-    phrases = [p for p in phrases if p]
+    phrases, words = _bounded(phrases, words)
+    excluded = list(dict.fromkeys(_first_words(e) for e in excluded if e))
+    if len(excluded) > MAX_EXCLUSIONS:
+        raise QueryError(f'Too many exclusions: at most {MAX_EXCLUSIONS} -words or -"phrases", please.')
     all_words = words + [w for p in phrases for w in p.split()]
     plain = " ".join(all_words)
     parsed = ParsedQuery(
         text=text.strip(),
         words=tuple(words),
         phrases=tuple(phrases),
-        excluded=tuple(e for e in excluded if e),
+        excluded=tuple(excluded),
         filters=tuple(dict.fromkeys(filters)),
         synonyms=tuple(synonyms.groups_in(plain)) if synonyms else (),
         emergency=is_emergency(text),
         correct=correct,
     )
     return with_intent(parsed)
+
+
+def _bounded(phrases: list[str], words: list[str]) -> tuple[list[str], list[str]]:
+    """The first MAX_PHRASES phrases (of at most MAX_PHRASE_WORDS words), the rest as plain words; MAX_TERMS words.
+
+    Each phrase is matched position by position, the query's costliest step, so the
+    ones past the cap still count, as words.  Words past the first MAX_TERMS distinct
+    ones are dropped: a query's subject is in its first words.
+    """
+    phrases = list(dict.fromkeys(_first_words(p) for p in phrases if p))
+    words = words + [w for p in phrases[MAX_PHRASES:] for w in p.split()]
+    kept = set(list(dict.fromkeys(words))[:MAX_TERMS])
+    return phrases[:MAX_PHRASES], [w for w in words if w in kept]
+
+
+def _first_words(phrase: str) -> str:
+    return " ".join(phrase.split()[:MAX_PHRASE_WORDS])
 
 
 def with_intent(parsed: ParsedQuery, is_named: Callable[[str], bool] | None = None) -> ParsedQuery:

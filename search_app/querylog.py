@@ -3,9 +3,12 @@
 Stages: each search on the results page or the API becomes one row (query,
 normalised query, result count, filters, page, response time, time); a click
 on a result, made through `/go/<search>/<position>`, adds a row naming the
-search, the article and its position.  Rows older than the retention are
-purged at startup and then about once an hour.  No IP address, cookie or user
-id is ever stored.
+search, the article and its position; a search that found nothing gets its
+class (why nothing, and the fix: audit/zeroclass.py) once per normalised query
+and index generation, kept in zero_classes (migration 4), so the staff pages
+only read it.  Rows older than the retention are purged at startup and then
+about once an hour.  No IP address, cookie or user id is ever stored.  A log
+file deleted while serving is made again by the next search (database.py).
 
 The log is a SQLite file, or tables in a PostgreSQL database that several
 replicas share (search_app.database).  Logging must never cost a visitor
@@ -27,10 +30,15 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, g, has_app_context, request, url_for
 
 from search_app.database import SQLITE_BUSY_TIMEOUT, Connection, Database, DatabaseError, Migration, is_url, shared
+from search_app.params import has_control_characters
 from search_app.query import ParsedQuery
 
 BUSY_TIMEOUT = SQLITE_BUSY_TIMEOUT  # seconds; a busy log loses a line rather than keep a visitor waiting
 PURGE_EVERY = 3600.0  # seconds between retention purges in one process
+# Seconds after a process starts before its first pass over unclassified zero-result queries: a
+# replica that has just started needs its CPU and pooled connections for visitors (a pass at once
+# made a restarted replica's first searches miss the pool's 50 ms and drop their log lines).
+FIRST_PASS_AFTER = 300.0
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _FILTER_NAMES = {"kinds": "section", "specialist_tags": "specialist", "source": "source"}  # index field -> user's
 
@@ -62,6 +70,17 @@ ALTER TABLE searches ADD COLUMN request_id TEXT;
 CREATE UNIQUE INDEX searches_request ON searches (request_id)
 """
 _FEEDBACK = "CREATE TABLE IF NOT EXISTS feedback (id {key}, search_id BIGINT NOT NULL, at TEXT NOT NULL)"
+_ZERO_CLASSES = """
+CREATE TABLE zero_classes (
+    normalized TEXT PRIMARY KEY,  -- as searches.normalized
+    class TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    fix TEXT NOT NULL,
+    generation INTEGER NOT NULL,  -- the index generation it was classified against
+    at TEXT NOT NULL
+);
+CREATE INDEX searches_zero ON searches (results, normalized)
+"""
 REQUEST_ID_HEADER = "X-Request-ID"
 MAX_REQUEST_ID = 64
 MIGRATIONS = (
@@ -76,6 +95,8 @@ MIGRATIONS = (
     Migration(
         3, sqlite=_FEEDBACK.format(key="INTEGER PRIMARY KEY"), postgresql=_FEEDBACK.format(key="BIGSERIAL PRIMARY KEY")
     ),
+    # Why each zero-result query found nothing, classified when it was logged (audit/zeroclass.py).
+    Migration(4, sqlite=_ZERO_CLASSES, postgresql=_ZERO_CLASSES),
 )
 
 
@@ -90,6 +111,16 @@ class SearchEntry:
     filters: dict[str, str | bool]
     page: int
     ms: float
+
+
+@dataclass(frozen=True)
+class ZeroClass:
+    """Why a search found nothing, as classified against one index generation."""
+
+    kind: str
+    detail: str
+    fix: str
+    generation: int
 
 
 def stamp(moment: datetime | None = None) -> str:
@@ -127,6 +158,7 @@ class QueryLog:
         self.retention_days = retention_days
         self.database: Database | None = shared(path, "querylog", MIGRATIONS) if path else None
         self._next_purge = 0.0
+        self._next_pass = time.monotonic() + FIRST_PASS_AFTER
 
     @property
     def enabled(self) -> bool:
@@ -178,6 +210,39 @@ class QueryLog:
             (search_id, article_id, position, stamp(at), search_id, position),
         )
 
+    def record_class(self, connection: Connection, normalized: str, zero: ZeroClass) -> None:
+        connection.execute(
+            "INSERT INTO zero_classes (normalized, class, detail, fix, generation, at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (normalized) DO UPDATE SET class = excluded.class, detail = excluded.detail,"
+            " fix = excluded.fix, generation = excluded.generation, at = excluded.at",
+            (normalized, zero.kind, zero.detail, zero.fix, zero.generation, stamp()),
+        )
+
+    def is_classified(self, connection: Connection, normalized: str, generation: int) -> bool:
+        row = connection.execute("SELECT generation FROM zero_classes WHERE normalized = ?", (normalized,)).fetchone()
+        return row is not None and row[0] == generation
+
+    def unclassified(self, connection: Connection, generation: int, limit: int) -> list[tuple[str, str, str]]:
+        """(normalized, an example query, its filters) of zero-result queries with no class for `generation`.
+
+        The latest searched first; classes made against an older generation count as missing
+        (an article added since may answer them now).
+        """
+        return connection.execute(
+            "SELECT s.normalized, MIN(s.query), MIN(s.filters) FROM searches s"
+            " LEFT JOIN zero_classes z ON z.normalized = s.normalized"
+            " WHERE s.results = 0 AND s.normalized != '' AND (z.generation IS NULL OR z.generation != ?)"
+            " GROUP BY s.normalized ORDER BY MAX(s.id) DESC LIMIT ?",
+            (generation, limit),
+        ).fetchall()
+
+    def pass_due(self) -> bool:
+        """Whether this process should now run a pass over unclassified zero-result queries (hourly)."""
+        if time.monotonic() < self._next_pass:
+            return False
+        self._next_pass = time.monotonic() + PURGE_EVERY
+        return True
+
     def purge_due(self) -> bool:
         return time.monotonic() >= self._next_purge
 
@@ -186,7 +251,9 @@ class QueryLog:
         self._next_purge = time.monotonic() + PURGE_EVERY
         cutoff = stamp((now or datetime.now(timezone.utc)) - timedelta(days=self.retention_days))
         gone = connection.execute("DELETE FROM searches WHERE at < ?", (cutoff,)).rowcount
-        return gone + connection.execute("DELETE FROM clicks WHERE at < ?", (cutoff,)).rowcount
+        gone += connection.execute("DELETE FROM clicks WHERE at < ?", (cutoff,)).rowcount
+        unsearched = "SELECT normalized FROM searches WHERE results = 0"
+        return gone + connection.execute(f"DELETE FROM zero_classes WHERE normalized NOT IN ({unsearched})").rowcount
 
     def popular_articles(self, days: int = 90) -> dict[str, int]:
         """Article id -> clicks in the last `days` days; empty when the log is off or unreadable."""
@@ -274,9 +341,12 @@ def article_target(target: str) -> str | None:
     'acne-scars'
     >>> article_target("https://evil.example/articles/x"), article_target("//evil.example/articles/x")
     (None, None)
+    >>> article_target("/articles/x\\r\\nSet-Cookie: a=b")  # a header injection: refused, not a 500
     """
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target or not parts.path.startswith("/articles/"):
+    parts = urlsplit(target)  # which drops CR and LF: check the text itself
+    if has_control_characters(target) or parts.scheme or parts.netloc or "\\" in target:
+        return None
+    if not parts.path.startswith("/articles/"):
         return None
     article_id = parts.path[len("/articles/") :]
     return article_id if article_id and ".." not in article_id.split("/") else None

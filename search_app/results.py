@@ -1,8 +1,9 @@
 """Parsed query -> one SearchPage, rendered as HTML by pages.py and as JSON by api.py.
 
 Stages: run the ranked query with facet counts; keep the requested page;
-give each hit its best sections with marked snippets; offer a spelling
-correction when words were unknown.
+give each hit its best sections with marked snippets (none once the
+request's budget is past its deadline); offer a spelling correction when words
+were unknown.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from markupsafe import Markup
 from whoosh.searching import Searcher
 
 from indexer.article import SECTION_LABELS
+from search_app.budget import Budget
 from search_app.counts import all_words_total
 from search_app.emergency import emergency_first
 from search_app.executor import derived
@@ -77,23 +79,26 @@ class SearchPage:
         return data
 
 
-def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: int = 10) -> SearchPage:
-    """One page of results for a parsed query, with facets and snippets."""
+def search_page(
+    searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: int = 10, budget: Budget | None = None
+) -> SearchPage:
+    """One page of results for a parsed query, with facets and snippets, within `budget`."""
     started = time.perf_counter()
+    budget = budget or Budget()
     parsed = understood(searcher, parsed)
     result = SearchPage(query=parsed.text, page=page, size=size, emergency=parsed.emergency)
-    ranked = rank_articles(searcher, parsed)
+    ranked = rank_articles(searcher, parsed, budget)
     if ranked is not None:
         emergency_first(searcher, parsed, ranked.scored)
         scored = fold(searcher, ranked.scored)
         result.total = int(scored.matched.sum())
-        result.all_words = all_words_total(searcher, parsed, scored)
+        result.all_words = all_words_total(searcher, parsed, scored, budget)
         matched = scored.matched
         result.facets = {name: _counts(values, matched) for name, values in facet_postings(searcher).items()}
-        fixed = corrected_words(searcher, list(parsed.words))
+        fixed = corrected_words(searcher, list(parsed.words), budget)
         stems = marked_stems(parsed, fixed)
         top = scored.top(page * size)[(page - 1) * size :]
-        result.hits = [_page_hit(searcher.stored_fields(int(d)), ranked.score(d), parsed, stems) for d in top]
+        result.hits = [_page_hit(searcher.stored_fields(int(d)), ranked.score(d), parsed, stems, budget) for d in top]
         attach_also(searcher, scored, result.hits, top)
         result.did_you_mean = " ".join(fixed) if fixed != list(parsed.words) else None
         result.corrected = bool(result.did_you_mean) and parsed.correct
@@ -136,11 +141,17 @@ def _read_facet_postings(searcher: Searcher) -> dict[str, dict[str, np.ndarray]]
     }
 
 
-def _page_hit(stored: dict, score: float, parsed: ParsedQuery, stems: frozenset[str]) -> PageHit:
+def _page_hit(stored: dict, score: float, parsed: ParsedQuery, stems: frozenset[str], budget: Budget) -> PageHit:
+    """A hit with its best sections; past the deadline their snippets are left empty."""
     article = json.loads(stored["article"])
     by_anchor = {s["anchor"]: s for s in article["sections"]}
     sections = [
-        SectionHit(ref.kind, ref.heading, ref.anchor, snippet(by_anchor[ref.anchor]["text"], stems))
+        SectionHit(
+            ref.kind,
+            ref.heading,
+            ref.anchor,
+            Markup("") if budget.expired() else snippet(by_anchor[ref.anchor]["text"], stems),
+        )
         for ref in best_sections(article, parsed)
     ]
     return PageHit(stored["id"], stored["title"], article.get("url", ""), round(score, 3), stored["source"], sections)

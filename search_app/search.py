@@ -23,6 +23,7 @@ from whoosh.searching import Searcher
 
 from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
+from search_app.budget import Budget
 from search_app.executor import Scored, derived, evaluate
 from search_app.library import title_rank
 from search_app.names import names_in
@@ -77,10 +78,16 @@ class Hit:
     sections: list[SectionRef] = field(default_factory=list)
 
 
-def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sections: int | None = None) -> list[Hit]:
+def search(
+    searcher: Searcher,
+    parsed: ParsedQuery,
+    limit: int = 10,
+    with_sections: int | None = None,
+    budget: Budget | None = None,
+) -> list[Hit]:
     """The best `limit` articles for a parsed query; the first `with_sections` get their best sections."""
     parsed = understood(searcher, parsed)
-    ranked = rank_articles(searcher, parsed)
+    ranked = rank_articles(searcher, parsed, budget or Budget())
     if ranked is None:
         return []
     with_sections = limit if with_sections is None else with_sections
@@ -107,21 +114,25 @@ class Ranked:
         return 0.0 if self.browsing else float(self.scored.scores[docnum])
 
 
-def rank_articles(searcher: Searcher, parsed: ParsedQuery) -> Ranked | None:
+def rank_articles(searcher: Searcher, parsed: ParsedQuery, budget: Budget) -> Ranked | None:
     """The ranking for an understood query; None when nothing in it is searchable."""
     if parsed.is_empty:
-        return Ranked(browse_articles(searcher, parsed), browsing=True) if parsed.filters else None
-    whoosh_query = build_query(searcher, parsed)
-    return None if whoosh_query is None else Ranked(score_articles(searcher, whoosh_query, parsed), browsing=False)
+        return Ranked(browse_articles(searcher, parsed, budget), browsing=True) if parsed.filters else None
+    whoosh_query = build_query(searcher, parsed, budget)
+    if whoosh_query is None:
+        return None
+    return Ranked(score_articles(searcher, whoosh_query, parsed, budget), browsing=False)
 
 
-def score_articles(searcher: Searcher, whoosh_query: wq.Query, parsed: ParsedQuery | None = None) -> Scored:
+def score_articles(
+    searcher: Searcher, whoosh_query: wq.Query, parsed: ParsedQuery | None = None, budget: Budget | None = None
+) -> Scored:
     """Every article's score; among articles with the asked-for name, fuller ones first.
 
     MedQuAD, like many sites, holds several articles of one name ("Shingles" as a
     one-paragraph summary and as a full article); the full one answers more.
     """
-    scored = evaluate(searcher, whoosh_query)
+    scored = evaluate(searcher, whoosh_query, budget)
     named = [
         t
         for t in whoosh_query.leaves()
@@ -136,7 +147,7 @@ def score_articles(searcher: Searcher, whoosh_query: wq.Query, parsed: ParsedQue
     return scored
 
 
-def browse_articles(searcher: Searcher, parsed: ParsedQuery) -> Scored:
+def browse_articles(searcher: Searcher, parsed: ParsedQuery, budget: Budget | None = None) -> Scored:
     """The articles that pass a query's filters alone ("section:treatment"), in title order.
 
     No words means a browse, not a search: nothing to rank by but the name.
@@ -145,7 +156,7 @@ def browse_articles(searcher: Searcher, parsed: ParsedQuery) -> Scored:
     excluded = [c for c in (_phrase_clause(searcher.schema, e, PLAIN_FIELDS) for e in parsed.excluded) if c]
     if excluded:
         query = wq.AndNot(query, wq.Or(excluded))
-    return Scored(-title_rank(searcher), evaluate(searcher, query).matched)
+    return Scored(-title_rank(searcher), evaluate(searcher, query, budget).matched)
 
 
 def _favour_asked_sections(searcher: Searcher, scored: Scored, parsed: ParsedQuery) -> None:
@@ -170,8 +181,9 @@ def _richness(searcher: Searcher) -> np.ndarray:
     return np.log(np.maximum(kinds, 1))
 
 
-def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
+def build_query(searcher: Searcher, parsed: ParsedQuery, budget: Budget | None = None) -> wq.Query | None:
     """The Whoosh query for a parsed query; None when nothing in it is searchable."""
+    budget = budget or Budget()
     schema = searcher.schema
     intent_words = {w for phrase in parsed.intent.words for w in phrase.split()}
     clauses: list[wq.Query] = []
@@ -182,7 +194,7 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
             clause = _intent_word_clause(schema, word)
         else:
             context = tuple(w for w in parsed.words if w != word)
-            clause = _word_clause(searcher, word, 1.0, parsed.correct, context)
+            clause = _word_clause(searcher, word, 1.0, budget if parsed.correct else None, context)
         if clause is not None:
             clauses.append(clause)
     phrase_fields = {name: boost for name, boost in FIELD_BOOSTS.items() if name != "title_exact"}
@@ -192,7 +204,7 @@ def build_query(searcher: Searcher, parsed: ParsedQuery) -> wq.Query | None:
     if not clauses:
         return None
     main: wq.Query = wq.Or(clauses)
-    boosts = _boosts(searcher, parsed)
+    boosts = _boosts(searcher, parsed, budget)
     if parsed.phrases:
         required = [_phrase_clause(schema, p, PLAIN_FIELDS) for p in parsed.phrases]
         main = wq.And([main, *[c for c in required if c is not None]])
@@ -233,12 +245,13 @@ def _sources_by_lower_case(searcher: Searcher) -> dict[str, str]:
 
 
 def _word_clause(
-    searcher: Searcher, word: str, weight: float, correct: bool = True, context: tuple[str, ...] = ()
+    searcher: Searcher, word: str, weight: float, spelling: Budget | None, context: tuple[str, ...] = ()
 ) -> wq.Query | None:
+    """The word in every field; an unknown word also as its corrections, while `spelling` (a budget) allows."""
     parts = [part for part in word.split("-") if part]
     if len(parts) > 1:  # each part of "klippel-trenaunay" or "long-chaon" counts, and is spelled, alone
         clauses = [
-            c for c in (_word_clause(searcher, part, weight, correct, context) for part in parts) if c is not None
+            c for c in (_word_clause(searcher, part, weight, spelling, context) for part in parts) if c is not None
         ]
         return wq.Or(clauses) if clauses else None
     schema = searcher.schema
@@ -251,8 +264,8 @@ def _word_clause(
     for name, boost in FIELD_BOOSTS.items():
         term = exact[0] if name == "title_exact" and exact else stem
         fields.append(wq.Term(name, term, boost=boost * weight))
-    if correct and not known_word(searcher, stem):
-        for suggestion in corrections(searcher, word, context=context):
+    if spelling is not None and not known_word(searcher, stem):
+        for suggestion in corrections(searcher, word, context=context, budget=spelling):
             fields += [
                 wq.Term(name, term, boost=0.9 * boost * weight)
                 for name, boost in FIELD_BOOSTS.items()
@@ -276,11 +289,11 @@ def _phrase_clause(schema: Schema, text: str, fields: dict[str, float]) -> wq.Qu
     return wq.Or([wq.Phrase(name, stems, boost=boost) for name, boost in fields.items()])
 
 
-def _boosts(searcher: Searcher, parsed: ParsedQuery) -> list[wq.Query]:
+def _boosts(searcher: Searcher, parsed: ParsedQuery, budget: Budget) -> list[wq.Query]:
     schema = searcher.schema
     boosts: list[wq.Query] = []
     words = list(parsed.words)
-    spelled_words = corrected_words(searcher, words) if parsed.correct else words
+    spelled_words = corrected_words(searcher, words, budget) if parsed.correct else words
     fixed = dict(zip(words, spelled_words, strict=True))
     topic_text = " ".join(fixed.get(word, word) for word in parsed.topic)
     topic_key = " ".join(dict.fromkeys(name_key(topic_text).split()))  # "diabetes whats diabetes"

@@ -17,6 +17,7 @@ from whoosh.searching import Searcher
 
 from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
+from search_app.budget import Budget
 from search_app.executor import derived
 
 MAX_CORRECTIONS = 2  # an unknown word is matched through at most this many known ones
@@ -38,15 +39,25 @@ def known_word(searcher: Searcher, stem: str) -> bool:
 
 
 def corrections(
-    searcher: Searcher, word: str, limit: int = MAX_CORRECTIONS, context: tuple[str, ...] = ()
+    searcher: Searcher,
+    word: str,
+    limit: int = MAX_CORRECTIONS,
+    context: tuple[str, ...] = (),
+    budget: Budget | None = None,
 ) -> list[str]:
-    """Known name words close to an unknown one, best first; `context` is the rest of the query."""
+    """Known name words close to an unknown one, best first; `context` is the rest of the query.
+
+    A word this index state has already looked up costs nothing; a new one only while
+    the budget allows (none when it is spent: the word is then searched as typed).
+    """
     word = _POSSESSIVE.sub("", word)
     if len(word) < 4 or not word.isalnum() or sum(ch.isalpha() for ch in word) < 3:
         return []
     known: dict[str, list[str]] = derived(searcher, "corrections", lambda _searcher: {}, persist=False)
     found = known.get(word)
     if found is None:
+        if budget is not None and not budget.may_correct(word):
+            return []
         if len(known) >= MAX_REMEMBERED:
             known.clear()
         found = known[word] = _closest_names(searcher, word)
@@ -55,18 +66,18 @@ def corrections(
     return found[:limit]
 
 
-def corrected_words(searcher: Searcher, words: list[str]) -> list[str]:
-    """The words with each unknown one replaced by its best correction, if any."""
-    return [_corrected(searcher, word, tuple(w for w in words if w != word)) for word in words]
+def corrected_words(searcher: Searcher, words: list[str], budget: Budget | None = None) -> list[str]:
+    """The words with each unknown one replaced by its best correction, if any (as far as `budget` allows)."""
+    return [_corrected(searcher, word, tuple(w for w in words if w != word), budget) for word in words]
 
 
-def _corrected(searcher: Searcher, word: str, context: tuple[str, ...]) -> str:
+def _corrected(searcher: Searcher, word: str, context: tuple[str, ...], budget: Budget | None) -> str:
     if "-" in word:
-        return "-".join(_corrected(searcher, part, context) for part in word.split("-"))
+        return "-".join(_corrected(searcher, part, context, budget) for part in word.split("-"))
     stems = analysed_terms(searcher.schema, "content", word)
     if not stems or known_word(searcher, stems[0]):
         return word
-    best = corrections(searcher, word, limit=1, context=context)
+    best = corrections(searcher, word, limit=1, context=context, budget=budget)
     if not best:
         return word
     return best[0] + ("'s" if _POSSESSIVE.search(word) else "")

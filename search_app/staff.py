@@ -3,7 +3,10 @@
 The audits compute plain data (search_app/audit/); the views only choose the
 period, page or format and render it, as HTML, CSV (one table) or JSON (every
 table).  Every form carries a CSRF token; every page needs a signed-in
-account (managed with `healthsearch staff`).
+account (managed with `healthsearch staff`).  Wrong passwords are rate-limited
+per client address and per account name (limits.py); the session cookie is
+HttpOnly, SameSite=Lax, and Secure whenever the request came over HTTPS
+(directly, or as a trusted proxy's X-Forwarded-Proto says).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from indexer.article import SECTION_LABELS
@@ -33,8 +37,8 @@ from search_app.audit.catalog import Catalog
 from search_app.audit.charts import Bar, share_chart, volume_chart
 from search_app.audit.tables import Table
 from search_app.database import DatabaseError
-from search_app.index import get_searcher, store
-from search_app.params import BadParameter, parse_choice, parse_int
+from search_app.index import store
+from search_app.params import BadParameter, has_control_characters, parse_choice, parse_int
 from search_app.synonyms import load_synonyms
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -52,8 +56,10 @@ def require_login() -> Response | None:
     if request.endpoint == "staff.login":
         return None
     name = session.get("staff")
-    if not name or not accounts.exists(current_app.config["STAFF_DB"], name):
+    epoch = accounts.session_epoch(current_app.config["STAFF_DB"], name) if name else None
+    if epoch is None or session.get("epoch") != epoch:  # signed out, new password, or removed since
         session.pop("staff", None)
+        session.pop("epoch", None)
         return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
     g.staff = name
     return None
@@ -92,14 +98,18 @@ def login() -> Response | tuple[str, int] | str:
     target = request.form.get("next", "")
     if name is None:
         return render_template("staff/login.html", next=target, error="Wrong name or password."), 401
+    if accounts.session_epoch(current_app.config["STAFF_DB"], name) is None:  # an account older than epochs
+        accounts.end_sessions(current_app.config["STAFF_DB"], name)
     session.clear()
     session["staff"] = name
+    session["epoch"] = accounts.session_epoch(current_app.config["STAFF_DB"], name)
     return redirect(target if _local_staff_path(target) else url_for("staff.overview"))
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out."""
+    """Sign out, here and in every other session of the account."""
+    accounts.end_sessions(current_app.config["STAFF_DB"], g.staff)
     session.clear()
     return redirect(url_for("staff.login"))
 
@@ -273,7 +283,7 @@ def _demand(days: int) -> demand.Demand | None:
     if not querylog.log().enabled:
         return None
     try:
-        return demand.compute(querylog.get_db(), get_searcher(), _catalog(), days, _today())
+        return demand.compute(querylog.get_db(), days, _today())
     except DatabaseError as error:
         current_app.logger.warning("query log unreadable: %s", error)
         return None
@@ -289,17 +299,28 @@ def _coverage_chart(report: coverage.Coverage) -> Any:
 
 
 def _local_staff_path(target: str) -> bool:
-    return target.startswith("/staff") and not target.startswith("//") and "\\" not in target
+    """A staff page of this site to go back to after signing in (never another site, never a forged header)."""
+    local = target.startswith("/staff") and not target.startswith("//") and "\\" not in target
+    return local and not has_control_characters(target)
 
 
 def _today() -> date:
     return datetime.now(timezone.utc).date()
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with Secure set per request: on whenever it came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
 def init_app(app: Flask) -> None:
-    """Sessions signed with a shared secret; CSRF checked on every staff form."""
+    """Sessions signed with a shared secret, in Lax, HttpOnly (and over HTTPS, Secure) cookies; CSRF on every form."""
     accounts.ensure_secret_key(app)
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked in require_login, for the staff forms
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask's defaults hold SESSION_COOKIE_SAMESITE = None, so a setdefault would keep None.
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config["SESSION_COOKIE_SAMESITE"] or "Lax"
+    app.session_interface = SessionCookies()
     csrf.init_app(app)
     app.register_blueprint(bp)

@@ -237,10 +237,10 @@ def entries_of(names: Iterable[Name]) -> list[Entry]:
     return entries
 
 
-def _one_edit(a: str, b: str) -> bool:
+def one_edit(a: str, b: str) -> bool:
     """True when `a` and `b` differ by one insertion, deletion, substitution or swap of neighbours.
 
-    >>> [_one_edit("astma", "asthm"), _one_edit("diabtes", "diabetes"), _one_edit("acne", "acen")]
+    >>> [one_edit("astma", "asthm"), one_edit("diabtes", "diabetes"), one_edit("acne", "acen")]
     [False, True, True]
     """
     if a == b or abs(len(a) - len(b)) > 1:
@@ -258,7 +258,7 @@ def _one_edit(a: str, b: str) -> bool:
     return short[i:] == long[i + 1 :]
 
 
-def _deletions(word: str) -> set[str]:
+def deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
@@ -276,14 +276,14 @@ class TypoIndex:
         # a third of a list of one (the index is most of the suggester's memory)
         self._by_key: dict[str, str] = {}
         for prefix in prefixes:
-            for key in (prefix, *_deletions(prefix)):
+            for key in (prefix, *deletions(prefix)):
                 known = self._by_key.get(key)
                 self._by_key[key] = prefix if known is None else f"{known} {prefix}"
 
     def neighbours(self, typed: str) -> tuple[str, ...]:
         """The word prefixes one edit from `typed` (never `typed` itself)."""
-        found = {p for key in (typed, *_deletions(typed)) for p in self._by_key.get(key, "").split()}
-        return tuple(sorted(p for p in found if _one_edit(typed, p)))
+        found = {p for key in (typed, *deletions(typed)) for p in self._by_key.get(key, "").split()}
+        return tuple(sorted(p for p in found if one_edit(typed, p)))
 
 
 class Suggester:

@@ -81,7 +81,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(config.stash[_RUN_INSTANCE], ignore_errors=True)
 
 
-
 def run_instance(config: pytest.Config) -> Path:
     return config.stash[_RUN_INSTANCE]
 
@@ -92,7 +91,12 @@ def checkout_instance_before(config: pytest.Config) -> dict[str, str]:
 
 @pytest.fixture(autouse=True)
 def _private_app_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every app a test makes logs, keeps accounts and its secret in tmp_path, never in the instance folder."""
+    """Every app a test makes logs, keeps accounts and its secret in tmp_path, never in the instance folder.
+
+    No search deadline either: a loaded machine would make results depend on timing; the
+    deadline's own tests give a Budget a clock of their own.
+    """
+    monkeypatch.setenv("HEALTHSEARCH_SEARCH_DEADLINE_MS", "0")
     monkeypatch.setenv("HEALTHSEARCH_QUERY_LOG", str(tmp_path / "querylog.sqlite3"))
     monkeypatch.setenv("HEALTHSEARCH_STAFF_DB", str(tmp_path / "staff.sqlite3"))
     monkeypatch.setenv("HEALTHSEARCH_SECRET_KEY", "test secret")

@@ -169,7 +169,7 @@ def test_the_article_page_marks_only_the_section_arrived_at_and_the_headings(cli
     elsewhere = page.replace(arrived, "")
     assert "<mark>" in arrived
     assert elsewhere.count("<mark>") == elsewhere.count("<h2><mark>") + elsewhere.count("with <mark>")  # headings
-    assert 'data-mark-steps hidden' in page  # the step-through bar, shown by site.js
+    assert "data-mark-steps hidden" in page  # the step-through bar, shown by site.js
 
 
 def test_words_of_a_many_word_intent_phrase_are_not_marked(client: FlaskClient) -> None:

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from flask import Flask
 
-from search_app.audit import demand
+from search_app.audit import demand, zeroclass
 from search_app.audit.catalog import Catalog
 from search_app.audit.classify import (
     MISSING_ARTICLE,
@@ -76,8 +76,8 @@ def test_demand_over_a_period(audit_app: Flask) -> None:
         _log(audit_app, "kout", 0, noon - timedelta(days=2))
         _log(audit_app, "kout", 0, noon)
         _log(audit_app, "old query", 0, noon - timedelta(days=8))  # before the period
-        catalog = Catalog(load_articles(store()), load_synonyms())
-        report = demand.compute(get_db(), get_searcher(), catalog, 7, today)
+        assert zeroclass.classify_pending(None) == 3  # planted without classes, as an older log holds them
+        report = demand.compute(get_db(), 7, today)
     assert (report.total, report.zero_total) == (11, 3)
     assert [(q["query"], q["searches"], q["clicks"]) for q in report.top] == [
         ("kidney stones", 5, 0),

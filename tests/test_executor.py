@@ -25,6 +25,9 @@ QUERIES = [
     wq.AndMaybe(wq.Term("content", "treatment"), wq.Term("title", "gout", boost=5.0)),
     wq.AndNot(wq.Term("content", "treatment"), wq.Term("content", "scar")),
     wq.Phrase("content", ["pink", "eye"]),
+    wq.Phrase("content", ["lower", "uric", "acid"], boost=2.5),  # matched with position arrays
+    wq.Phrase("title", ["acn", "scar"], boost=5.0),
+    wq.Phrase("content", ["the", "the"]),
     wq.Term("kinds", "treatment"),
     wq.Term("content", "no-such-word"),
 ]

@@ -118,7 +118,8 @@ def hostile_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     (folder / "planted.html").write_text(PLANTED)
     index = folder.parent / "index"
     build_index([folder], IndexStore(index))
-    app = create_app({"TESTING": True, "INDEX_DIR": str(index), "API_RATE_LIMIT": "100000/second", "REQUEST_LOG": ""})
+    limits = {"API_RATE_LIMIT": "100000/second", "PAGE_RATE_LIMIT": "100000/second"}
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index), **limits, "REQUEST_LOG": ""})
     return app.test_client()
 
 

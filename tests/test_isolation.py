@@ -81,4 +81,4 @@ def test_development_server_prints_no_query_and_no_client_address(index_dir: Pat
     for private in ("diabetis", "hoarse", "secret", "q=", "127.0.0.1 -", '"client"'):
         assert private not in printed, printed
     logged = [json.loads(line) for line in printed.splitlines() if line.startswith("{")]
-    assert {record["path"] for record in logged} >= {"/search", "/api/search"}
+    assert {record["route"] for record in logged} >= {"/search", "/api/search"}

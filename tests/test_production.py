@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import OrderedDict
 from pathlib import Path
 
@@ -203,9 +204,34 @@ def test_request_log_is_json_lines_without_the_query(index_dir: Path, tmp_path: 
     client.get("/search?q=private+symptom")
     client.get("/api/search?q=x&page=0")
     records = [json.loads(line) for line in log.read_text().splitlines()]
-    assert [(r["path"], r["status"]) for r in records] == [("/search", 200), ("/api/search", 400)]
+    assert [(r["route"], r["status"]) for r in records] == [("/search", 200), ("/api/search", 400)]
     assert records[0]["generation"] == 1 and records[0]["ms"] >= 0 and records[0]["bytes"] > 0
     assert "private" not in log.read_text()
+
+
+def test_request_log_cannot_be_joined_to_the_query_log_or_a_reader(index_dir: Path, tmp_path: Path) -> None:
+    """A click's /go/<search>/<position> and an article's id stay out, and so does the client's address."""
+    log = tmp_path / "requests.log"
+    client = limited_app(index_dir, REQUEST_LOG=str(log), TRUSTED_PROXIES=1).test_client()
+    client.get("/search?q=gout")
+    search_id = max(row[0] for row in sqlite3.connect(tmp_path / "querylog.sqlite3").execute("SELECT id FROM searches"))
+    environ = {"REMOTE_ADDR": "198.51.100.23"}
+    go = client.get(
+        f"/go/{search_id}/1?to=/articles/gout", environ_base=environ, headers={"X-Forwarded-For": "203.0.113.99"}
+    )
+    assert go.status_code == 303
+    client.get("/articles/gout", environ_base=environ)
+    client.get("/no/such/page/for-asthma", environ_base=environ)
+    text = log.read_text()
+    records = [json.loads(line) for line in text.splitlines()]
+    assert [r["route"] for r in records[1:]] == [
+        "/go/<int:search_id>/<int:position>",
+        "/articles/<path:article_id>",
+        None,
+    ]
+    assert f"/go/{search_id}" not in text and "gout" not in text and "asthma" not in text
+    assert "198.51.100.23" not in text and "203.0.113.99" not in text and "127.0.0.1" not in text
+    assert all("client" not in r and "path" not in r for r in records)
 
 
 def test_gunicorn_command_runs_the_factory_in_workers() -> None:

@@ -45,12 +45,20 @@ def get(url: str) -> tuple[int, bytes]:
 
 
 @contextmanager
-def production_server(index: Path) -> Iterator[str]:
-    """`healthsearch serve --production` on a free loopback port, until the block ends."""
+def production_server(
+    index: Path, workers: int = WORKERS, stderr: Path | None = None, **settings: str
+) -> Iterator[str]:
+    """`healthsearch serve --production` on a free loopback port, until the block ends.
+
+    `settings` become HEALTHSEARCH_* variables; the server's stderr goes to `stderr` when given.
+    """
     port = free_port()
     env = {**os.environ, "HEALTHSEARCH_API_RATE_LIMIT": "100000/second", "HEALTHSEARCH_REQUEST_LOG": ""}
-    command = [sys.executable, "-c", CLI, "serve", "--production", "--workers", str(WORKERS), "--port", str(port)]
-    server = subprocess.Popen([*command, "--index", str(index)], env=env, stdout=subprocess.DEVNULL)
+    env["HEALTHSEARCH_PAGE_RATE_LIMIT"] = "100000/second"
+    env.update({f"HEALTHSEARCH_{name}": value for name, value in settings.items()})
+    command = [sys.executable, "-c", CLI, "serve", "--production", "--workers", str(workers), "--port", str(port)]
+    errors = open(stderr, "wb") if stderr else None  # noqa: SIM115 (closed with the server)
+    server = subprocess.Popen([*command, "--index", str(index)], env=env, stdout=subprocess.DEVNULL, stderr=errors)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -70,6 +78,8 @@ def production_server(index: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        if errors:
+            errors.close()
 
 
 def reindex(corpus: Path, index: Path) -> None:

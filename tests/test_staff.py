@@ -6,12 +6,14 @@ import csv
 import io
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 from whoosh.reading import SegmentReader
 
 from indexer.store import IndexStore
@@ -223,3 +225,102 @@ def test_coverage_of_medquad_reads_no_article_text(
         for row in client.get("/staff/coverage?format=json").get_json()["tables"]["sections"]["rows"]
     }
     assert shares["Overview"] > 0.7 and shares["Symptoms"] > 0.45 and shares["When to see a doctor"] == 0.0
+
+
+def limited_staff_app(audit_app: Flask, **config: object) -> Flask:
+    app = create_app({**audit_app.config, "TESTING": True, **config})
+    accounts.add(app.config["STAFF_DB"], "editor", PASSWORD)
+    return app
+
+
+def attempt(client: FlaskClient, name: str, password: str, address: str) -> int:
+    environ = {"REMOTE_ADDR": address}
+    data = {"name": name, "password": password, "csrf_token": token(client, "/staff/login")}
+    return client.post("/staff/login", data=data, environ_base=environ).status_code
+
+
+def test_failed_logins_are_limited_per_client(audit_app: Flask) -> None:
+    client = limited_staff_app(audit_app, LOGIN_RATE_LIMIT="3 per minute").test_client()
+    assert [attempt(client, "editor", f"guess {n}", "10.0.0.1") for n in range(4)] == [401, 401, 401, 429]
+    assert attempt(client, "editor", PASSWORD, "10.0.0.1") == 429  # even the right one, until the minute is over
+    assert attempt(client, "other", "guess", "10.0.0.2") == 401  # another client, another name
+
+
+def test_failed_logins_are_limited_per_account_name_across_addresses(audit_app: Flask) -> None:
+    client = limited_staff_app(audit_app, LOGIN_RATE_LIMIT="3 per minute").test_client()
+    statuses = [attempt(client, "Editor", f"guess {n}", f"10.0.1.{n}") for n in range(4)]
+    assert statuses == [401, 401, 401, 429]
+
+
+def test_successful_logins_do_not_count(audit_app: Flask) -> None:
+    client = limited_staff_app(audit_app, LOGIN_RATE_LIMIT="2 per minute").test_client()
+    assert [attempt(client, "editor", PASSWORD, "10.0.2.1") for _ in range(4)] == [302] * 4
+
+
+def session_cookie(response: object) -> str:
+    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]  # type: ignore[attr-defined]
+    assert len(cookies) == 1
+    return cookies[0]
+
+
+@pytest.mark.parametrize(
+    ("proxies", "base_url", "headers", "secure"),
+    [
+        (0, "http://localhost", {}, False),
+        (0, "https://localhost", {}, True),
+        (1, "http://localhost", {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}, True),
+        (0, "http://localhost", {"X-Forwarded-Proto": "https"}, False),  # no trusted proxy: not believed
+    ],
+)
+def test_session_cookie_flags(audit_app: Flask, proxies: int, base_url: str, headers: dict, secure: bool) -> None:
+    client = limited_staff_app(audit_app, TRUSTED_PROXIES=proxies).test_client()
+    login = client.get("/staff/login", base_url=base_url, headers=headers)
+    csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', login.get_data(as_text=True)).group(1)
+    data = {"name": "editor", "password": PASSWORD, "csrf_token": csrf_token}
+    referer = {"Referer": "https://localhost/staff/login"}  # Flask-WTF checks it on HTTPS
+    response = client.post("/staff/login", data=data, base_url=base_url, headers={**headers, **referer})
+    assert response.status_code == 302
+    cookie = session_cookie(response)
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert ("; Secure" in cookie) == secure
+
+
+def copied(app: Flask, staff: FlaskClient) -> FlaskClient:
+    """Another browser holding a copy of `staff`'s session cookie, as a thief or an old tab would."""
+    other = app.test_client()
+    other.set_cookie("session", staff.get_cookie("session").value)
+    assert other.get("/staff").status_code == 200  # the copy works while the session lasts
+    return other
+
+
+def test_logout_ends_the_session_for_every_copy_of_its_cookie(audit_app: Flask, staff: FlaskClient) -> None:
+    thief = copied(audit_app, staff)
+    assert staff.post("/staff/logout", data={"csrf_token": token(staff, "/staff")}).status_code == 302
+    assert thief.get("/staff").status_code == 302
+
+
+def test_a_new_password_ends_the_old_sessions(audit_app: Flask, staff: FlaskClient) -> None:
+    thief = copied(audit_app, staff)
+    accounts.add(audit_app.config["STAFF_DB"], "editor", "a brand new password")
+    assert thief.get("/staff").status_code == 302 and staff.get("/staff").status_code == 302
+
+
+def test_a_removed_name_added_again_does_not_revive_its_cookies(audit_app: Flask, staff: FlaskClient) -> None:
+    thief = copied(audit_app, staff)
+    accounts.remove(audit_app.config["STAFF_DB"], "editor")
+    accounts.add(audit_app.config["STAFF_DB"], "editor", PASSWORD)
+    assert thief.get("/staff").status_code == 302
+    assert sign_in(audit_app.test_client()).status_code == 302  # signing in again works
+
+
+def test_accounts_from_before_session_epochs_still_sign_in(audit_app: Flask) -> None:
+    path = audit_app.config["STAFF_DB"]
+    with sqlite3.connect(path) as connection:  # the table as older versions made it
+        connection.execute(
+            "CREATE TABLE accounts (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created TEXT NOT NULL)"
+        )
+        connection.execute(
+            "INSERT INTO accounts VALUES ('editor', ?, '2025-01-01')", (generate_password_hash(PASSWORD),)
+        )
+    client = audit_app.test_client()
+    assert sign_in(client).status_code == 302 and client.get("/staff").status_code == 200

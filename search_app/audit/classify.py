@@ -4,10 +4,13 @@ Tried in order, each on the query's topic (what is left without intent and
 question words):
 
 - now found: the index answers it today (articles, aliases or synonyms were
-  added since; a term the synonym table links to an article's name is found);
+  added since; a term the synonym table links to an article's name is found;
+  not tried for a search classified as it is logged, which just found nothing);
 - missing section: the condition has an article, but not the section asked for;
 - likely misspelling: a close known word exists in the index's names or text;
 - missing article: none of the above.
+
+The work is bounded by a Budget (budget.py): spelling lookups count against it.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from whoosh.searching import Searcher
 
 from indexer.article import SECTION_LABELS
 from search_app.audit.catalog import Catalog
+from search_app.budget import Budget
+from search_app.executor import derived
 from search_app.query import parse_query
 from search_app.search import search
 from search_app.spelling import analysed_terms, corrections, known_word
+from search_app.suggest import deletions, one_edit
 
 NOW_FOUND = "now found"
 MISSPELLING = "likely misspelling"
@@ -36,18 +42,26 @@ class Diagnosis:
     fix: str
 
 
-def classify(searcher: Searcher, catalog: Catalog, query: str, filters: dict | None = None) -> Diagnosis:
-    """Why `query` (with the filters it was searched with) found nothing."""
+def classify(
+    searcher: Searcher,
+    catalog: Catalog,
+    query: str,
+    filters: dict | None = None,
+    budget: Budget | None = None,
+    known_zero: bool = False,
+) -> Diagnosis:
+    """Why `query` (with the filters it was searched with) found nothing; `known_zero`: it just did."""
     filters = filters or {}
+    budget = budget or Budget()
     text = query + "".join(f' {name}:"{value}"' for name, value in filters.items() if name != "exact")
     parsed = parse_query(text, catalog.synonyms, correct=not filters.get("exact"))
-    if not parsed.is_empty and search(searcher, parsed, limit=1, with_sections=0):
+    if not known_zero and not parsed.is_empty and search(searcher, parsed, limit=1, with_sections=0, budget=budget):
         return Diagnosis(NOW_FOUND, "the index answers it now", "none needed")
     topic = " ".join(parsed.topic) or " ".join(parsed.words)
     asked = [*parsed.intent.kinds, *(value for name, value in parsed.filters if name == "kinds")]
     return (
         _missing_section(catalog, topic, asked)
-        or _misspelling(searcher, catalog, topic)
+        or _misspelling(searcher, catalog, topic, budget)
         or Diagnosis(MISSING_ARTICLE, f"no article on “{topic}”", f"write an article on “{topic}”")
     )
 
@@ -68,11 +82,11 @@ def _missing_section(catalog: Catalog, topic: str, asked: list[str]) -> Diagnosi
     )
 
 
-def _misspelling(searcher: Searcher, catalog: Catalog, topic: str) -> Diagnosis | None:
+def _misspelling(searcher: Searcher, catalog: Catalog, topic: str, budget: Budget) -> Diagnosis | None:
     fixed, changed = [], []
     for word in topic.split():
         stems = analysed_terms(searcher.schema, "content", word)
-        best = close_word(searcher, word) if stems and not known_word(searcher, stems[0]) else None
+        best = close_word(searcher, word, budget) if stems and not known_word(searcher, stems[0]) else None
         fixed.append(best or word)
         if best:
             changed.append(f"{word} → {best}")
@@ -84,16 +98,41 @@ def _misspelling(searcher: Searcher, catalog: Catalog, topic: str) -> Diagnosis 
     return Diagnosis(MISSPELLING, ", ".join(changed), f"add the spelling “{topic}” to {where}")
 
 
-def close_word(searcher: Searcher, word: str) -> str | None:
-    """A known name word close to `word`: the search's own corrections first, then any first letter."""
-    found = corrections(searcher, word, limit=1)
+def close_word(searcher: Searcher, word: str, budget: Budget) -> str | None:
+    """A known name word close to `word`: the search's own corrections first, then one typo anywhere.
+
+    The search never changes a first letter ("kout" is not corrected); a name word one
+    edit away, the first letter included, is found in an index of deletions built once
+    per index state (a scan of every name word cost a tenth of a second per word).
+    """
+    found = corrections(searcher, word, limit=1, budget=budget)
     if found:
         return found[0]
-    if len(word) < 4 or not word.isalpha():
+    if len(word) < 4 or not word.isalpha() or not budget.may_correct(word):
         return None
-    maxdist = 1 if len(word) < 7 else 2
-    for name in ("title", "aliases"):
-        suggestions = searcher.suggest(name, word, limit=1, maxdist=maxdist, prefix=0)
-        if suggestions:
-            return suggestions[0]
-    return None
+    near = derived(searcher, "name_words", NameWords.of).near(word)
+    reader = searcher.reader()
+    return max(near, key=lambda w: (reader.doc_frequency("title_exact", w), w), default=None)
+
+
+class NameWords:
+    """Every word of a title, filed under itself and its one-letter deletions (SymSpell's method).
+
+    Two words one edit apart share a deletion, so a word's neighbours are a few lookups away.
+    """
+
+    def __init__(self, words: set[str]) -> None:
+        self.by_key: dict[str, list[str]] = {}
+        for word in words:
+            for key in (word, *deletions(word)):
+                self.by_key.setdefault(key, []).append(word)
+
+    @classmethod
+    def of(cls, searcher: Searcher) -> NameWords:
+        lexicon = (term.decode("utf-8") for term in searcher.reader().lexicon("title_exact"))
+        return cls({word for word in lexicon if len(word) >= 3 and word.isalpha()})
+
+    def near(self, typed: str) -> list[str]:
+        """The words one edit from `typed`."""
+        found = {word for key in (typed, *deletions(typed)) for word in self.by_key.get(key, ())}
+        return sorted(word for word in found if one_edit(typed, word))

@@ -2,24 +2,19 @@
 
 All counts are over one period ending today; queries are grouped by their
 normalised text, so "Gout" and " gout " are one query.  Zero-result queries
-are classified (classify.py) with the live index.
+carry the class stored when they were logged (zeroclass.py): reading the report
+never touches the index.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from whoosh.searching import Searcher
-
-from search_app.audit.catalog import Catalog
-from search_app.audit.classify import Diagnosis, classify
 from search_app.audit.tables import Table
 from search_app.database import Connection
 
 TOP = 100
-CLASSIFIED = 200  # zero-result queries classified per report; the rest are listed unclassified
 LOW_CLICK_MIN_SEARCHES = 3
 LOW_CLICK_RATE = 0.1
 MAX_DAYS = 366
@@ -58,31 +53,39 @@ class Demand:
         return {t.name: t for t in (zero, top, low, daily)}
 
 
-def compute(
-    connection: Connection, searcher: Searcher | None, catalog: Catalog, days: int, today: date
-) -> Demand:
+def compute(connection: Connection, days: int, today: date) -> Demand:
     """The demand report for the `days` days ending `today` (UTC)."""
     start = today - timedelta(days=days - 1)
     since = start.isoformat()
     report = Demand(days, start, today)
     report.top = _rows(connection, since, "", "", TOP)
-    report.zero = _rows(connection, since, "AND s.results = 0", "", TOP * 5)
+    report.zero = _zero_rows(connection, since, TOP * 5)
     # PostgreSQL reads no output names in HAVING: the counts are spelled out.
-    low_having = (
-        f"HAVING COUNT(*) >= {LOW_CLICK_MIN_SEARCHES} AND COALESCE(SUM(c.n), 0) < COUNT(*) * {LOW_CLICK_RATE}"
-    )
+    low_having = f"HAVING COUNT(*) >= {LOW_CLICK_MIN_SEARCHES} AND COALESCE(SUM(c.n), 0) < COUNT(*) * {LOW_CLICK_RATE}"
     report.low_click = _rows(connection, since, "AND s.results > 0 AND s.endpoint = 'page'", low_having, TOP)
     report.daily = _daily(connection, start, today)
     report.total = sum(total for _, total, _ in report.daily)
     report.zero_total = sum(zero for _, _, zero in report.daily)
-    for rank, row in enumerate(report.zero):
-        diagnosis = (
-            classify(searcher, catalog, row["example"], json.loads(row["filters"]))
-            if searcher is not None and rank < CLASSIFIED
-            else Diagnosis("", "", "")
-        )
-        row.update({"class": diagnosis.kind, "detail": diagnosis.detail, "fix": diagnosis.fix})
     return report
+
+
+def _zero_rows(connection: Connection, since: str, limit: int) -> list[dict]:
+    """The zero-result queries with their stored classes ("" where none is stored yet)."""
+    rows = _rows(connection, since, "AND s.results = 0", "", limit)
+    if not rows:
+        return rows
+    classes = {
+        normalized: (kind, detail, fix)
+        for normalized, kind, detail, fix in connection.execute(
+            "SELECT normalized, class, detail, fix FROM zero_classes"
+            f" WHERE normalized IN ({', '.join('?' * len(rows))})",
+            [row["query"] for row in rows],
+        ).fetchall()
+    }
+    for row in rows:
+        kind, detail, fix = classes.get(row["query"], ("", "", ""))
+        row.update({"class": kind, "detail": detail, "fix": fix})
+    return rows
 
 
 def _rows(connection: Connection, since: str, where: str, having: str, limit: int) -> list[dict]:

@@ -104,7 +104,9 @@ def live_app(tmp_path_factory: pytest.TempPathFactory, embedding_site: Served) -
     (folder / "rash.html").write_text(HOSTILE_ARTICLE, encoding="utf-8")
     index = tmp_path_factory.mktemp("browser-index")
     build_index([folder], IndexStore(index))
-    app = create_app({"TESTING": True, "INDEX_DIR": str(index), "CORS_ORIGINS": embedding_site.url})
+    # Every test of the session shares one client address: the visitors' page limit would soon answer 429.
+    config = {"CORS_ORIGINS": embedding_site.url, "PAGE_RATE_LIMIT": "100000/minute"}
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index), **config})
     app.after_request(csp_off_on_request)
     served = serve(app)
     embedding_site.app.config["APP_URL"] = served.url
