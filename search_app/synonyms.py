@@ -2,9 +2,10 @@
 
 The table (``data/synonyms.tsv``) has one group of equivalent terms per line,
 tab separated, the preferred clinical name first. The Human Phenotype Ontology's
-layperson synonyms (search_app/lay_terms.py) join it: an HPO group that shares a
-term with a group of the table adds its other terms to that group; the rest
-stand as groups of their own. The table wins where the two disagree.
+layperson synonyms (search_app/lay_terms.py) can join it (LAY_TERMS, off: see
+there why): an HPO group that shares a term with a group of the table adds its
+other terms to that group; the rest stand as groups of their own. The table wins
+where the two disagree.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from functools import cache
 from pathlib import Path
 
 from indexer.schema import name_key
-from search_app.lay_terms import hpo_groups
+from search_app.lay_terms import hpo_groups, hpo_version
 
 DEFAULT_TABLE = Path(__file__).parent / "data" / "synonyms.tsv"
+# The HPO's lay words, measured on every set (all-MiniLM fusion on, MedQuAD): lay-dev nDCG@10
+# 0.661 -> 0.664 (symptom descriptions 0.393 -> 0.402), but liveqa-original 0.775 -> 0.769,
+# liveqa-summary 0.853 -> 0.851, lay-dev section@1 0.506 -> 0.500: not kept on until they help.
+LAY_TERMS = False
 
 
 class Synonyms:
@@ -88,11 +93,18 @@ def _alternatives(terms: dict[str, tuple[str, ...]]) -> re.Pattern[str] | None:
 
 
 @cache
-def load_synonyms(path: str = str(DEFAULT_TABLE), lay_terms: bool = True) -> Synonyms:
-    """The table at `path` joined with the HPO's lay words (unless `lay_terms` is off), read once per process."""
+def load_synonyms(path: str = str(DEFAULT_TABLE), lay_terms: bool | None = None) -> Synonyms:
+    """The table at `path`, joined with the HPO's lay words when `lay_terms` (default LAY_TERMS); once per process."""
+    lay_terms = LAY_TERMS if lay_terms is None else lay_terms
     file = Path(path)
     table = Synonyms.from_file(file) if file.exists() else Synonyms([])
     return Synonyms(joined(table.groups, list(hpo_groups()))) if lay_terms else table
+
+
+def lay_terms_source() -> str:
+    """What the served synonyms take lay words from besides the table ("" when only the table)."""
+    version = hpo_version() if LAY_TERMS else ""
+    return f"Human Phenotype Ontology {version}" if version else ""
 
 
 def joined(table: list[tuple[str, ...]], extra: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
