@@ -19,7 +19,7 @@ from indexer.article import SECTION_LABELS
 from search_app.executor import derived
 from search_app.highlight import snippet, stems_of
 from search_app.query import ParsedQuery
-from search_app.search import best_sections, rank_articles
+from search_app.search import Ranked, best_sections, rank_articles
 from search_app.spelling import corrected_words
 from search_app.understand import understood
 
@@ -85,7 +85,7 @@ def search_page(searcher: Searcher, parsed: ParsedQuery, page: int = 1, size: in
         fixed = corrected_words(searcher, list(parsed.words))
         stems = marked_stems(parsed, fixed)
         top = scored.top(page * size)[(page - 1) * size :]
-        result.hits = [_page_hit(searcher.stored_fields(int(d)), ranked.score(d), parsed, stems) for d in top]
+        result.hits = [_page_hit(searcher, int(d), ranked, parsed, stems) for d in top]
         result.did_you_mean = " ".join(fixed) if fixed != list(parsed.words) else None
         result.corrected = bool(result.did_you_mean) and parsed.correct
     result.took_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -127,12 +127,14 @@ def _read_facet_postings(searcher: Searcher) -> dict[str, dict[str, np.ndarray]]
     }
 
 
-def _page_hit(stored: dict, score: float, parsed: ParsedQuery, stems: frozenset[str]) -> PageHit:
+def _page_hit(searcher: Searcher, docnum: int, ranked: Ranked, parsed: ParsedQuery, stems: frozenset[str]) -> PageHit:
+    stored = searcher.stored_fields(docnum)
+    score = ranked.score(docnum)
     article = json.loads(stored["article"])
     by_anchor = {s["anchor"]: s for s in article["sections"]}
     sections = [
         SectionHit(ref.kind, ref.heading, ref.anchor, snippet(by_anchor[ref.anchor]["text"], stems))
-        for ref in best_sections(article, parsed)
+        for ref in best_sections(article, parsed, ranked.section_closeness(docnum))
     ]
     return PageHit(stored["id"], stored["title"], article.get("url", ""), round(score, 3), stored["source"], sections)
 

@@ -24,9 +24,11 @@ from whoosh.searching import Searcher
 from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
 from search_app.executor import Scored, derived, evaluate
+from search_app.fusion import with_meaning
 from search_app.library import title_rank
 from search_app.names import names_in
 from search_app.query import ParsedQuery
+from search_app.semantic import Closeness
 from search_app.spelling import analysed_terms, corrected_words, corrections, known_word
 from search_app.understand import understood
 
@@ -91,7 +93,7 @@ def search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10, with_sectio
         if rank < with_sections:
             article = json.loads(stored["article"])
             hit.url = article.get("url", "")
-            hit.sections = best_sections(article, parsed)
+            hit.sections = best_sections(article, parsed, ranked.section_closeness(int(docnum)))
         hits.append(hit)
     return hits
 
@@ -102,9 +104,13 @@ class Ranked:
 
     scored: Scored
     browsing: bool
+    closeness: Closeness | None = None  # how close in meaning the query is to each article and section
 
     def score(self, docnum: int) -> float:
         return 0.0 if self.browsing else float(self.scored.scores[docnum])
+
+    def section_closeness(self, docnum: int) -> dict[str, float]:
+        return self.closeness.section_scores(docnum) if self.closeness else {}
 
 
 def rank_articles(searcher: Searcher, parsed: ParsedQuery) -> Ranked | None:
@@ -112,7 +118,10 @@ def rank_articles(searcher: Searcher, parsed: ParsedQuery) -> Ranked | None:
     if parsed.is_empty:
         return Ranked(browse_articles(searcher, parsed), browsing=True) if parsed.filters else None
     whoosh_query = build_query(searcher, parsed)
-    return None if whoosh_query is None else Ranked(score_articles(searcher, whoosh_query, parsed), browsing=False)
+    if whoosh_query is None:
+        return None
+    scored, closeness = with_meaning(searcher, parsed, whoosh_query, score_articles(searcher, whoosh_query, parsed))
+    return Ranked(scored, browsing=False, closeness=closeness)
 
 
 def score_articles(searcher: Searcher, whoosh_query: wq.Query, parsed: ParsedQuery | None = None) -> Scored:
@@ -332,17 +341,21 @@ def _name_fragments(searcher: Searcher, topic_text: str) -> list[wq.Query]:
     return boosts
 
 
-def best_sections(article: dict, parsed: ParsedQuery, limit: int = 2) -> list[SectionRef]:
-    """The sections a visitor wants first: the asked-for kind, else the one the words hit most.
+def best_sections(
+    article: dict, parsed: ParsedQuery, closeness: dict[str, float] | None = None, limit: int = 2
+) -> list[SectionRef]:
+    """The sections a visitor wants first: the asked-for kind, else the one closest in meaning or hit most.
 
-    With no intent and no better match, the overview leads; two sections of one
-    heading are one answer, shown once.
+    With no intent, the overview leads unless a section is far closer in meaning
+    (`closeness`: anchor -> cosine); two sections of one heading are one answer, shown once.
     """
+    closeness = closeness or {}
     sections = article["sections"]
     if not sections:
         return []
     order = {kind: rank for rank, kind in enumerate(parsed.intent.kinds)}
     words = set(parsed.intent.topic.split()) | {w for p in parsed.phrases for w in p.split()}
+    lead = _leading_anchor(sections, closeness)
 
     def rank(index_section: tuple[int, dict]) -> tuple:
         index, section = index_section
@@ -350,7 +363,8 @@ def best_sections(article: dict, parsed: ParsedQuery, limit: int = 2) -> list[Se
         overlap = sum(1 for w in words if w in text)
         return (
             order.get(section["kind"], len(order) + 1),
-            -(section["kind"] == "overview" and not order),
+            -(section["anchor"] == lead and not order),
+            -closeness.get(section["anchor"], 0.0),
             -overlap,
             index,
         )
@@ -362,3 +376,18 @@ def best_sections(article: dict, parsed: ParsedQuery, limit: int = 2) -> list[Se
         if len(chosen) == limit:
             break
     return chosen
+
+
+SECTION_MARGIN = 0.1  # a section this much closer in meaning than the overview leads instead of it
+
+
+def _leading_anchor(sections: list[dict], closeness: dict[str, float]) -> str:
+    """The section to offer first when the query asks for no kind: the overview, unless another says it far better.
+
+    "my toddler has a barking cough" is closer to Croup's symptoms than to what Croup is.
+    """
+    overview = next((s["anchor"] for s in sections if s["kind"] == "overview"), "")
+    if not closeness:
+        return overview
+    best = max(sections, key=lambda s: closeness.get(s["anchor"], 0.0))["anchor"]
+    return best if closeness.get(best, 0.0) - closeness.get(overview, 0.0) >= SECTION_MARGIN else overview
