@@ -344,10 +344,12 @@ def _name_fragments(searcher: Searcher, topic_text: str) -> list[wq.Query]:
 def best_sections(
     article: dict, parsed: ParsedQuery, closeness: dict[str, float] | None = None, limit: int = 2
 ) -> list[SectionRef]:
-    """The sections a visitor wants first: the asked-for kind, else the one closest in meaning or hit most.
+    """The sections a visitor wants first: the asked-for kind, else the overview, else the one the words hit most.
 
-    With no intent, the overview leads unless a section is far closer in meaning
-    (`closeness`: anchor -> cosine); two sections of one heading are one answer, shown once.
+    With no intent, a section far closer in meaning than the overview leads instead
+    (`closeness`: anchor -> cosine; as a mere tie-break it was measured and changed
+    nothing but one held-out typo topic, for the worse); two sections of one heading
+    are one answer, shown once.
     """
     closeness = closeness or {}
     sections = article["sections"]
@@ -364,7 +366,6 @@ def best_sections(
         return (
             order.get(section["kind"], len(order) + 1),
             -(section["anchor"] == lead and not order),
-            -closeness.get(section["anchor"], 0.0),
             -overlap,
             index,
         )
