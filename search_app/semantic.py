@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from whoosh.searching import Searcher
 
 from indexer.embedder import MODEL_ID, ModelUnavailable, shared_embedder
@@ -103,6 +104,9 @@ def semantic_index(searcher: Searcher) -> SemanticIndex | None:
 
 
 def _load(searcher: Searcher) -> SemanticIndex | None:
+    # One query's matrix-vector product is a millisecond on one core; BLAS threads for it
+    # only wait on each other, and on a busy machine made it 4x slower (measured).
+    threadpool_limits(limits=1, user_api="blas")
     ix = getattr(searcher, "_ix", None)
     folder = getattr(getattr(ix, "storage", None), "folder", None)
     vectors = read_vectors(Path(folder) if folder else None, mmap=True)
