@@ -51,6 +51,7 @@ TOPIC_FILES: tuple[tuple[str, str, str, str | None], ...] = (
     ("medquad-typo-dev", "medquad-typo-dev.topics.tsv", "medquad-typo-dev.qrels", "medquad-typo-dev.sections.tsv"),
     ("liveqa-summary", "liveqa-summary.topics.tsv", "liveqa.qrels", None),
     ("liveqa-original", "liveqa-original.topics.tsv", "liveqa.qrels", None),
+    ("lay-dev", "lay-dev.topics.tsv", "lay-dev.qrels", "lay-dev.sections.tsv"),
 )
 
 
@@ -68,7 +69,7 @@ def load_docs(medquad: Path) -> list[Doc]:
 
 
 def load_topic_sets(eval_dir: Path, work: Path, quick: bool) -> list[TopicSet]:
-    """The four topic sets; with `quick`, their first 100 topics and judgments cut to match.
+    """The five topic sets; with `quick`, their first 100 topics and judgments cut to match.
 
     Cutting the qrels matters: score.py counts a judged topic missing from the run as 0.
     """
@@ -80,14 +81,14 @@ def load_topic_sets(eval_dir: Path, work: Path, quick: bool) -> list[TopicSet]:
         if quick:
             topics = topics[:QUICK_TOPICS]
             qids = {qid for qid, _ in topics}
-            qrels = _keep_topics(qrels, qids, work / "quick" / f"{name}.qrels", sep=None)
+            qrels = keep_topics(qrels, qids, work / "quick" / f"{name}.qrels", sep=None)
             if sections is not None:
-                sections = _keep_topics(sections, qids, work / "quick" / f"{name}.sections.tsv", sep="\t")
+                sections = keep_topics(sections, qids, work / "quick" / f"{name}.sections.tsv", sep="\t")
         sets.append(TopicSet(name, topics, qrels, sections))
     return sets
 
 
-def _keep_topics(source: Path, qids: set[str], target: Path, sep: str | None) -> Path:
+def keep_topics(source: Path, qids: set[str], target: Path, sep: str | None) -> Path:
     """A copy of a judgments file with only the lines of `qids`."""
     target.parent.mkdir(parents=True, exist_ok=True)
     lines = source.read_text(encoding="utf-8").splitlines(keepends=True)

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import engine
+from bench.categories import category_section
 from bench.corpus import Doc, TopicSet, load_docs, load_topic_sets
 from bench.heldout import heldout_sets
 from bench.peers import PEERS, Peer
@@ -120,10 +121,16 @@ def main(argv: list[str] | None = None) -> int:
 def run_engine(medquad: Path, work: Path, topic_sets: list[TopicSet], results: Results) -> None:
     """This engine: timed rebuild, the four topic sets, then the API over the keyword queries."""
     folder = work / "index" / engine.NAME
-    built = engine.build(medquad, folder)
+    built = engine.build(medquad, folder, work / "vector-cache")
     results.articles = built.articles
-    results.builds.append(BuildTime(engine.NAME, built.seconds, "read + parse XML, index (2 procs), publish"))
-    _say(engine.NAME, f"built {built.articles:,} articles in {built.seconds:.1f} s")
+    vectors = built.vectors
+    embedded = (
+        f"section vectors: {vectors['embedded']:,} embedded, {vectors['reused']:,} from the cache"
+        if "rows" in vectors
+        else f"no vectors: {vectors.get('error', 'none written')}"
+    )
+    results.builds.append(BuildTime(engine.NAME, built.seconds, f"read + parse XML, index (2 procs), {embedded}"))
+    _say(engine.NAME, f"built {built.articles:,} articles in {built.seconds:.1f} s; {embedded}")
     for topic_set in topic_sets:
         results.runs.append(_announce(engine.answer(folder, topic_set, work)))
     results.api_laps, results.api_failed = engine.api_laps(folder, topic_sets[0])
@@ -197,6 +204,8 @@ def report(topic_sets: list[TopicSet], results: Results, args: argparse.Namespac
     for topic_set in topic_sets:
         rows = [score(score_py, run) for run in results.runs if run.topic_set is topic_set]
         parts.append(topic_set_section(topic_set, rows, engine.NAME))
+        if topic_set.name == "lay-dev":
+            parts.append(category_section(args.eval, args.work, results.runs, engine.NAME))
     parts.append(build_section(results.builds, results.articles, results.load_seconds))
     parts.append(api_section(engine.NAME, topic_sets[0], results.api_laps, results.api_failed))
     if results.suggest is not None:

@@ -10,6 +10,7 @@ from sources not named in this run are kept.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,16 @@ from indexer.sources.files import SourceFile, discover, read_article
 from indexer.store import LOCK_WAIT, IndexStore
 from indexer.summary import write_summaries
 from indexer.writer import index_writer
+from indexer.vectors import (
+    VectorReport,
+    Vectors,
+    cached,
+    default_cache,
+    read_vectors,
+    remember,
+    remove_vectors,
+    update_vectors,
+)
 
 PARSER_VERSION = 4  # bump when parsing changes, so every file is read again (4: real sites, text shapes, MedQuAD)
 
@@ -45,6 +56,7 @@ class BuildReport:
     articles: int = 0
     generation: int = 0
     seconds: float = 0.0
+    vectors: VectorReport | None = None  # None when nothing was written
 
     @property
     def changed(self) -> bool:
@@ -59,9 +71,17 @@ class BuildReport:
             "articles": self.articles,
             "generation": self.generation,
             "seconds": round(self.seconds, 2),
+            "vectors": self.vectors.to_dict() if self.vectors else None,
             "skipped": [{"file": f, "reason": r} for f, r in self.skipped],
             "warnings": [{"file": f, "warning": w} for f, w in self.warnings],
         }
+
+
+@dataclass(frozen=True)
+class _VectorOptions:
+    wanted: bool
+    cache: Path | None
+    progress: bool
 
 
 @dataclass
@@ -81,12 +101,16 @@ def build_index(
     lock_wait: float = LOCK_WAIT,
     rules: ReadRules | None = None,
     prepare: Callable[[Path], None] | None = None,
+    vector_cache: Path | None = None,
+    vectors: bool = True,
 ) -> BuildReport:
     """Bring the index at `store` up to date with `sources`; BuildLocked if another build holds on past `lock_wait`.
 
     `rules` say whether links that stay inside a source folder are followed and
     which paths are never read; the index itself is always one of those.  `prepare`
     runs on a new generation after it is written and before it is published.
+    `vector_cache` (or HEALTHSEARCH_VECTOR_CACHE) is a folder of section vectors by text hash that outlives
+    rebuilds (the benchmark's, the tests'); `vectors=False` builds a lexical-only index.
     """
     started = time.perf_counter()
     report = BuildReport()
@@ -98,7 +122,8 @@ def build_index(
         plan = _plan(sources, previous, report, progress, rules)
         report.articles = sum(1 for files in plan.sources.values() for e in files.values() if "id" in e)
         if report.changed or not store.exists() or rebuild:
-            report.generation = _write(store, plan, fresh=rebuild or not previous, prepare=prepare)
+            options = _VectorOptions(vectors, vector_cache or default_cache(), progress)
+            report.generation, report.vectors = _write(store, plan, rebuild or not previous, options, prepare)
         else:
             report.generation = store.generation()
     report.seconds = time.perf_counter() - started
@@ -199,7 +224,10 @@ def _forget(entry: dict | None, plan: _Plan, owners: dict, report: BuildReport) 
         report.removed += 1
 
 
-def _write(store: IndexStore, plan: _Plan, fresh: bool, prepare: Callable[[Path], None] | None = None) -> int:
+def _write(
+    store: IndexStore, plan: _Plan, fresh: bool, options: _VectorOptions, prepare: Callable[[Path], None] | None
+) -> tuple[int, VectorReport]:
+    previous = store.current_dir()
     generation = store.new_generation(copy_current=not fresh)
     ix = whoosh_index.create_in(str(generation), build_schema()) if fresh else whoosh_index.open_dir(str(generation))
     writer = index_writer(ix, fresh)
@@ -215,18 +243,54 @@ def _write(store: IndexStore, plan: _Plan, fresh: bool, prepare: Callable[[Path]
         raise
     finally:
         ix.close()
-    written = (article.to_dict(with_hash=False) for article in plan.articles)
-    write_summaries(generation, written, plan.deleted_ids, fresh)
+    written = [article.to_dict(with_hash=False) for article in plan.articles]
+    write_summaries(generation, iter(written), plan.deleted_ids, fresh)
+    vectors = _write_vectors(generation, previous if fresh else None, plan, written, options)
     if prepare is not None:
         prepare(generation)
-    store.publish(generation, _manifest(plan))
-    return store.generation()
+    store.publish(generation, _manifest(plan, vectors))
+    return store.generation(), vectors
 
 
-def _manifest(plan: _Plan) -> dict:
+def _write_vectors(
+    generation: Path, earlier: Path | None, plan: _Plan, written: list[dict], options: _VectorOptions
+) -> VectorReport:
+    """The new generation's section vectors, embedding only texts no earlier generation or the cache holds.
+
+    An incremental build starts from the copied generation's vectors; articles they lack
+    (an index built while the model could not load) are read back from the index.
+    """
+    if not options.wanted:
+        remove_vectors(generation)
+        return VectorReport(error="built without vectors (lexical only)")
+    previous = read_vectors(generation) if earlier is None else Vectors()
+    known = {**read_vectors(earlier).by_hash(), **cached(options.cache)}
+    dropped = set(plan.deleted_ids) | {article["id"] for article in written}
+    missing = _stored_articles(generation, {row[0] for row in previous.rows} | dropped)
+    vectors, report = update_vectors(generation, previous, written + missing, dropped, known, options.progress)
+    if report.error:
+        remove_vectors(generation)
+    elif options.cache is not None:
+        remember(options.cache, vectors)
+    return report
+
+
+def _stored_articles(generation: Path, covered: set[str]) -> list[dict]:
+    """The stored articles of a generation whose ids are not in `covered`."""
+    ix = whoosh_index.open_dir(str(generation))
+    try:
+        with ix.searcher() as searcher:
+            stored = (fields for _, fields in searcher.iter_docs())
+            return [json.loads(fields["article"]) for fields in stored if fields["id"] not in covered]
+    finally:
+        ix.close()
+
+
+def _manifest(plan: _Plan, vectors: VectorReport) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "parser_version": PARSER_VERSION,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "sources": plan.sources,
+        "vectors": vectors.to_dict(),
     }

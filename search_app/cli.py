@@ -29,7 +29,8 @@ from search_app.prepare import prepare_generation
 from search_app.production import gunicorn_argv
 from search_app.query import QueryError, parse_query
 from search_app.search import SCORING, search
-from search_app.synonyms import load_synonyms
+from search_app.semantic import semantic_report
+from search_app.synonyms import lay_terms_source, load_synonyms
 
 INDEX_OPTION = click.option(
     "--index",
@@ -139,6 +140,10 @@ def _summary(report: BuildReport, store: IndexStore) -> str:
         f"{head}; {report.unchanged} unchanged. {report.articles} articles in {_shown(str(store.root))} "
         f"(generation {report.generation}) in {report.seconds:.1f} s."
     ]
+    if report.vectors and report.vectors.error:
+        lines.append(f"Semantic search off: {report.vectors.error}")
+    elif report.vectors:
+        lines.append(f"Section vectors: {report.vectors.embedded} embedded, {report.vectors.reused} reused.")
     if report.skipped:
         lines.append(f"Skipped {len(report.skipped)} file(s):")
         lines += [f"  {_shown(file)}: {_shown(reason)}" for file, reason in report.skipped]
@@ -204,6 +209,8 @@ def info(index_dir: Path | None, as_json: bool) -> None:
         raise click.ClickException(str(error)) from error
     manifest = store.manifest()
     articles, fields = ix.doc_count(), sorted(ix.schema.names())
+    with ix.searcher() as searcher:
+        meaning = semantic_report(searcher)
     ix.close()
     details = {
         "index_dir": str(store.root),
@@ -220,6 +227,8 @@ def info(index_dir: Path | None, as_json: bool) -> None:
             for rel, e in files.items()
             if "error" in e
         },
+        **meaning,
+        "lay_terms": lay_terms_source() or "synonym table only",
     }
     if as_json:
         click.echo(json.dumps(details, indent=2))
@@ -230,6 +239,9 @@ def info(index_dir: Path | None, as_json: bool) -> None:
         click.echo(f"  {count:>6}  {_shown(root)}")
     click.echo(f"Skipped files: {len(details['skipped'])}")
     click.echo("Fields: " + ", ".join(details["fields"]))
+    why = details.get("semantic_off_because")
+    click.echo(f"Semantic search: off ({why})" if why else f"Semantic search: on ({details['model']})")
+    click.echo(f"Lay terms: {details['lay_terms']}")
 
 
 @main.command(name="search")

@@ -8,17 +8,23 @@ from flask import Blueprint, Response, g, jsonify
 
 from indexer.store import IndexMissing
 from search_app.index import get_searcher
+from search_app.semantic import semantic_report
+from search_app.synonyms import lay_terms_source
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    """200 with the generation and document count this worker serves; 503 without an index."""
+    """200 with the generation and document count this worker serves, and whether search is semantic; 503 without."""
     try:
-        documents = get_searcher().doc_count()
+        searcher = get_searcher()
+        documents = searcher.doc_count()
     except IndexMissing:
         return jsonify(status="unavailable", error="no index has been built yet", generation=0, documents=0), 503
     # The worker's pid tells apart the processes behind one address, e.g. to
     # confirm that every worker has moved to a new generation.
-    return jsonify(status="ok", generation=g.generation, documents=documents, worker=os.getpid()), 200
+    meaning = semantic_report(searcher)
+    lay_terms = lay_terms_source() or "synonym table only"
+    details = {"generation": g.generation, "documents": documents, "worker": os.getpid(), "lay_terms": lay_terms}
+    return jsonify(status="ok", **details, **meaning), 200

@@ -25,7 +25,7 @@ from search_app.fold import attach_also, fold
 from search_app.highlight import snippet, stems_of
 from search_app.library import Entry
 from search_app.query import ParsedQuery
-from search_app.search import best_sections, rank_articles
+from search_app.search import Ranked, best_sections, rank_articles
 from search_app.spelling import corrected_words
 from search_app.understand import understood
 
@@ -98,7 +98,7 @@ def search_page(
         fixed = corrected_words(searcher, list(parsed.words), budget)
         stems = marked_stems(parsed, fixed)
         top = scored.top(page * size)[(page - 1) * size :]
-        result.hits = [_page_hit(searcher.stored_fields(int(d)), ranked.score(d), parsed, stems, budget) for d in top]
+        result.hits = [_page_hit(searcher, int(d), ranked, parsed, stems, budget) for d in top]
         attach_also(searcher, scored, result.hits, top)
         result.did_you_mean = " ".join(fixed) if fixed != list(parsed.words) else None
         result.corrected = bool(result.did_you_mean) and parsed.correct
@@ -141,8 +141,12 @@ def _read_facet_postings(searcher: Searcher) -> dict[str, dict[str, np.ndarray]]
     }
 
 
-def _page_hit(stored: dict, score: float, parsed: ParsedQuery, stems: frozenset[str], budget: Budget) -> PageHit:
+def _page_hit(
+    searcher: Searcher, docnum: int, ranked: Ranked, parsed: ParsedQuery, stems: frozenset[str], budget: Budget
+) -> PageHit:
     """A hit with its best sections; past the deadline their snippets are left empty."""
+    stored = searcher.stored_fields(docnum)
+    score = ranked.score(docnum)
     article = json.loads(stored["article"])
     by_anchor = {s["anchor"]: s for s in article["sections"]}
     sections = [
@@ -152,7 +156,7 @@ def _page_hit(stored: dict, score: float, parsed: ParsedQuery, stems: frozenset[
             ref.anchor,
             Markup("") if budget.expired() else snippet(by_anchor[ref.anchor]["text"], stems),
         )
-        for ref in best_sections(article, parsed)
+        for ref in best_sections(article, parsed, ranked.section_closeness(docnum))
     ]
     return PageHit(stored["id"], stored["title"], article.get("url", ""), round(score, 3), stored["source"], sections)
 

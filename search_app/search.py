@@ -25,9 +25,11 @@ from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
 from search_app.budget import Budget
 from search_app.executor import Scored, derived, evaluate
+from search_app.fusion import with_meaning
 from search_app.library import title_rank
 from search_app.names import names_in
 from search_app.query import ParsedQuery
+from search_app.semantic import Closeness
 from search_app.spelling import analysed_terms, corrected_words, corrections, known_word
 from search_app.understand import understood
 
@@ -98,7 +100,7 @@ def search(
         if rank < with_sections:
             article = json.loads(stored["article"])
             hit.url = article.get("url", "")
-            hit.sections = best_sections(article, parsed)
+            hit.sections = best_sections(article, parsed, ranked.section_closeness(int(docnum)))
         hits.append(hit)
     return hits
 
@@ -109,9 +111,13 @@ class Ranked:
 
     scored: Scored
     browsing: bool
+    closeness: Closeness | None = None  # how close in meaning the query is to each article and section
 
     def score(self, docnum: int) -> float:
         return 0.0 if self.browsing else float(self.scored.scores[docnum])
+
+    def section_closeness(self, docnum: int) -> dict[str, float]:
+        return self.closeness.section_scores(docnum) if self.closeness else {}
 
 
 def rank_articles(searcher: Searcher, parsed: ParsedQuery, budget: Budget) -> Ranked | None:
@@ -121,7 +127,9 @@ def rank_articles(searcher: Searcher, parsed: ParsedQuery, budget: Budget) -> Ra
     whoosh_query = build_query(searcher, parsed, budget)
     if whoosh_query is None:
         return None
-    return Ranked(score_articles(searcher, whoosh_query, parsed, budget), browsing=False)
+    lexical = score_articles(searcher, whoosh_query, parsed, budget)
+    scored, closeness = with_meaning(searcher, parsed, whoosh_query, lexical)
+    return Ranked(scored, browsing=False, closeness=closeness)
 
 
 def score_articles(
@@ -345,17 +353,23 @@ def _name_fragments(searcher: Searcher, topic_text: str) -> list[wq.Query]:
     return boosts
 
 
-def best_sections(article: dict, parsed: ParsedQuery, limit: int = 2) -> list[SectionRef]:
-    """The sections a visitor wants first: the asked-for kind, else the one the words hit most.
+def best_sections(
+    article: dict, parsed: ParsedQuery, closeness: dict[str, float] | None = None, limit: int = 2
+) -> list[SectionRef]:
+    """The sections a visitor wants first: the asked-for kind, else the overview, else the one the words hit most.
 
-    With no intent and no better match, the overview leads; two sections of one
-    heading are one answer, shown once.
+    With no intent, a section far closer in meaning than the overview leads instead
+    (`closeness`: anchor -> cosine; as a mere tie-break it was measured and changed
+    nothing but one held-out typo topic, for the worse); two sections of one heading
+    are one answer, shown once.
     """
+    closeness = closeness or {}
     sections = article["sections"]
     if not sections:
         return []
     order = {kind: rank for rank, kind in enumerate(parsed.intent.kinds)}
     words = set(parsed.intent.topic.split()) | {w for p in parsed.phrases for w in p.split()}
+    lead = _leading_anchor(sections, closeness)
 
     def rank(index_section: tuple[int, dict]) -> tuple:
         index, section = index_section
@@ -363,7 +377,7 @@ def best_sections(article: dict, parsed: ParsedQuery, limit: int = 2) -> list[Se
         overlap = sum(1 for w in words if w in text)
         return (
             order.get(section["kind"], len(order) + 1),
-            -(section["kind"] == "overview" and not order),
+            -(section["anchor"] == lead and not order),
             -overlap,
             index,
         )
@@ -375,3 +389,18 @@ def best_sections(article: dict, parsed: ParsedQuery, limit: int = 2) -> list[Se
         if len(chosen) == limit:
             break
     return chosen
+
+
+SECTION_MARGIN = 0.1  # a section this much closer in meaning than the overview leads instead of it
+
+
+def _leading_anchor(sections: list[dict], closeness: dict[str, float]) -> str:
+    """The section to offer first when the query asks for no kind: the overview, unless another says it far better.
+
+    "my toddler has a barking cough" is closer to Croup's symptoms than to what Croup is.
+    """
+    overview = next((s["anchor"] for s in sections if s["kind"] == "overview"), "")
+    if not closeness:
+        return overview
+    best = max(sections, key=lambda s: closeness.get(s["anchor"], 0.0))["anchor"]
+    return best if closeness.get(best, 0.0) - closeness.get(overview, 0.0) >= SECTION_MARGIN else overview

