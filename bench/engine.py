@@ -46,9 +46,8 @@ def build(medquad: Path, folder: Path, vector_cache: Path) -> Build:
     MedQuAD takes minutes; the first run pays it and fills the cache).
     """
     started = time.perf_counter()
-    report = build_index(
-        [medquad], IndexStore(folder), rebuild=True, progress=True, vector_cache=vector_cache, prepare=prepare_generation
-    )
+    store = IndexStore(folder)
+    report = build_index([medquad], store, rebuild=True, progress=True, vector_cache=vector_cache, prepare=prepare_generation)
     vectors = report.vectors.to_dict() if report.vectors else {}
     return Build(time.perf_counter() - started, report.articles, vectors)
 

@@ -28,7 +28,6 @@ from indexer.sources.confine import ReadRules
 from indexer.sources.files import SourceFile, discover, read_article
 from indexer.store import LOCK_WAIT, IndexStore
 from indexer.summary import write_summaries
-from indexer.writer import index_writer
 from indexer.vectors import (
     VectorReport,
     Vectors,
@@ -39,6 +38,7 @@ from indexer.vectors import (
     remove_vectors,
     update_vectors,
 )
+from indexer.writer import index_writer
 
 PARSER_VERSION = 4  # bump when parsing changes, so every file is read again (4: real sites, text shapes, MedQuAD)
 
