@@ -47,7 +47,8 @@ def build(medquad: Path, folder: Path, vector_cache: Path) -> Build:
     """
     started = time.perf_counter()
     store = IndexStore(folder)
-    report = build_index([medquad], store, rebuild=True, progress=True, vector_cache=vector_cache, prepare=prepare_generation)
+    options = {"progress": True, "vector_cache": vector_cache, "prepare": prepare_generation}
+    report = build_index([medquad], store, rebuild=True, **options)
     vectors = report.vectors.to_dict() if report.vectors else {}
     return Build(time.perf_counter() - started, report.articles, vectors)
 
