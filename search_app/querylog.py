@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, has_app_context, request, url_for
 
+from search_app.audit.junk import BURST_SEARCHES, BURST_SECONDS, junk_reason
 from search_app.database import SQLITE_BUSY_TIMEOUT, Connection, Database, DatabaseError, Migration, is_url, shared
 from search_app.params import has_control_characters
 from search_app.query import ParsedQuery
@@ -70,6 +71,10 @@ ALTER TABLE searches ADD COLUMN request_id TEXT;
 CREATE UNIQUE INDEX searches_request ON searches (request_id)
 """
 _FEEDBACK = "CREATE TABLE IF NOT EXISTS feedback (id {key}, search_id BIGINT NOT NULL, at TEXT NOT NULL)"
+_JUNK = """
+ALTER TABLE searches ADD COLUMN junk TEXT NOT NULL DEFAULT '';
+CREATE INDEX searches_normalized ON searches (normalized, at)
+"""
 _ZERO_CLASSES = """
 CREATE TABLE zero_classes (
     normalized TEXT PRIMARY KEY,  -- as searches.normalized
@@ -97,6 +102,8 @@ MIGRATIONS = (
     ),
     # Why each zero-result query found nothing, classified when it was logged (audit/zeroclass.py).
     Migration(4, sqlite=_ZERO_CLASSES, postgresql=_ZERO_CLASSES),
+    # Why a search is junk or a bot's (audit/junk.py), judged when it is logged; "" for a person's.
+    Migration(5, sqlite=_JUNK, postgresql=_JUNK),
 )
 
 
@@ -179,8 +186,8 @@ class QueryLog:
     ) -> int:
         """The new row's id; a request id seen before (a retried request) adds nothing and gives the first row's."""
         new_id = connection.insert(
-            "INSERT INTO searches (at, endpoint, query, normalized, results, filters, page, ms, request_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING RETURNING id",
+            "INSERT INTO searches (at, endpoint, query, normalized, results, filters, page, ms, request_id, junk)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING RETURNING id",
             (
                 stamp(at),
                 entry.endpoint,
@@ -191,12 +198,24 @@ class QueryLog:
                 entry.page,
                 round(entry.ms, 1),
                 request_id,
+                self._junk(connection, entry, at),
             ),
         )
         if new_id or request_id is None:
             return new_id
         row = connection.execute("SELECT id FROM searches WHERE request_id = ?", (request_id,)).fetchone()
         return int(row[0]) if row else 0
+
+    def _junk(self, connection: Connection, entry: SearchEntry, at: datetime | None) -> str:
+        """Why this search is junk (audit/junk.py): by its text, else by a burst of the same query."""
+        reason = junk_reason(entry.query)
+        if reason or not entry.normalized:
+            return reason
+        since = stamp((at or datetime.now(timezone.utc)) - timedelta(seconds=BURST_SECONDS))
+        recent = connection.execute(
+            "SELECT COUNT(*) FROM searches WHERE normalized = ? AND at >= ?", (entry.normalized, since)
+        ).fetchone()[0]
+        return "repeated burst" if recent >= BURST_SEARCHES else ""
 
     def record_click(
         self, connection: Connection, search_id: int, article_id: str, position: int, at: datetime | None = None

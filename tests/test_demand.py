@@ -101,3 +101,25 @@ def test_demand_over_a_period(audit_app: Flask) -> None:
 def test_a_term_only_the_synonym_table_knows_is_found(audit_app: Flask) -> None:
     hits = audit_app.test_client().get("/api/search", query_string={"q": "stye"}).get_json()["hits"]
     assert [hit["id"] for hit in hits] == ["hordeolum"]  # the article never says "stye"
+
+
+def test_junk_and_bots_are_counted_apart(audit_app: Flask) -> None:
+    today = date(2026, 3, 10)
+    noon = datetime.combine(today, time(12), tzinfo=timezone.utc)
+    long_question = "my doctor said " + "that my results were odd and " * 2 + "what does it mean"
+    with audit_app.test_request_context():
+        _log(audit_app, "a", 0, noon)
+        _log(audit_app, "'; -- 1=1", 0, noon)
+        _log(audit_app, "pain " * 40, 3, noon)
+        _log(audit_app, long_question, 3, noon)
+        for second in range(8):  # a script asking the same thing every few seconds
+            _log(audit_app, "buy pills", 0, noon + timedelta(seconds=second * 3))
+        _log(audit_app, "gout", 1, noon)
+        report = demand.compute(get_db(), 7, today)
+    assert dict(report.junk) == {"one character": 1, "no letters": 1, "over 32 words": 1, "repeated burst": 3}
+    assert report.total == 1 + 1 + 5 and report.junk_total == 6
+    top = {q["query"]: q["searches"] for q in report.top}
+    assert top["buy pills"] == 5 and "a" not in top and len(top) == 3
+    shown = next(q["query"] for q in report.top if q["normalized"].startswith("my doctor"))
+    assert len(shown) == 80 and shown.endswith("…")
+    assert report.tables()["junk"].rows[0] == ["repeated burst", 3]

@@ -53,6 +53,7 @@ def test_no_address_or_user_is_stored(app: Flask, client: FlaskClient) -> None:
         "article_id",
         "position",
         "request_id",  # the balancer's id of one request, not of a visitor
+        "junk",  # why a search was left out of the reports
     }
 
 

@@ -144,7 +144,7 @@ def test_exports(staff: FlaskClient) -> None:
     }
     staff.get("/search?q=Kidney+STONES")
     demand = staff.get("/staff/demand?format=json").get_json()["tables"]
-    assert {"zero", "top", "low_click", "daily"} == set(demand)
+    assert {"zero", "top", "low_click", "daily", "junk"} == set(demand)
     assert demand["top"]["rows"][0]["query"] == "kidney stones"
     top = staff.get("/staff/demand?format=csv&table=top").get_data(as_text=True)
     assert top.splitlines()[0] == "query,searches,avg_results,clicks,last_seen" and "kidney stones,1," in top

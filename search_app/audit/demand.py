@@ -1,7 +1,9 @@
 """The query log -> what visitors search for: top, zero-result and low-click queries, daily volume.
 
 All counts are over one period ending today; queries are grouped by their
-normalised text, so "Gout" and " gout " are one query.  Zero-result queries
+normalised text, so "Gout" and " gout " are one query.  Searches judged junk or a
+bot's when they were logged (junk.py) stay out of every table but their own, which
+counts them by reason; long queries are shown shortened.  Zero-result queries
 carry the class stored when they were logged (zeroclass.py): reading the report
 never touches the index.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from search_app.audit.junk import shown
 from search_app.audit.tables import Table
 from search_app.database import Connection
 
@@ -24,7 +27,7 @@ WITH clicked AS (SELECT search_id, COUNT(*) AS n FROM clicks GROUP BY search_id)
 SELECT s.normalized, COUNT(*) AS searches, ROUND(AVG(s.results), 1) AS avg_results,
        COALESCE(SUM(c.n), 0) AS clicks, MAX(s.at) AS last_seen, MIN(s.query) AS example, MIN(s.filters) AS filters
 FROM searches s LEFT JOIN clicked c ON c.search_id = s.id
-WHERE s.at >= ? AND s.normalized != '' {where}
+WHERE s.at >= ? AND s.normalized != '' AND s.junk = '' {where}
 GROUP BY s.normalized {having}
 ORDER BY searches DESC, s.normalized
 LIMIT ?
@@ -42,6 +45,11 @@ class Demand:
     zero: list[dict] = field(default_factory=list)
     low_click: list[dict] = field(default_factory=list)
     daily: list[tuple[str, int, int]] = field(default_factory=list)  # (day, searches, zero-result searches)
+    junk: list[tuple[str, int]] = field(default_factory=list)  # (reason, searches) left out of the tables
+
+    @property
+    def junk_total(self) -> int:
+        return sum(count for _, count in self.junk)
 
     def tables(self) -> dict[str, Table]:
         base = ["query", "searches", "avg_results", "clicks", "last_seen"]
@@ -50,7 +58,8 @@ class Demand:
         zero = Table("zero", "Zero-result queries", zero_columns, [[q[c] for c in zero_columns] for q in self.zero])
         low = Table("low_click", "Low-click queries", base, [[q[c] for c in base] for q in self.low_click])
         daily = Table("daily", "Searches per day", ["day", "searches", "zero_results"], [list(d) for d in self.daily])
-        return {t.name: t for t in (zero, top, low, daily)}
+        junk = Table("junk", "Left out: junk and bots", ["reason", "searches"], [list(j) for j in self.junk])
+        return {t.name: t for t in (zero, top, low, daily, junk)}
 
 
 def compute(connection: Connection, days: int, today: date) -> Demand:
@@ -66,6 +75,13 @@ def compute(connection: Connection, days: int, today: date) -> Demand:
     report.daily = _daily(connection, start, today)
     report.total = sum(total for _, total, _ in report.daily)
     report.zero_total = sum(zero for _, _, zero in report.daily)
+    report.junk = [
+        (reason, count)
+        for reason, count in connection.execute(
+            "SELECT junk, COUNT(*) FROM searches WHERE at >= ? AND junk != '' GROUP BY junk ORDER BY COUNT(*) DESC",
+            (since,),
+        )
+    ]
     return report
 
 
@@ -79,11 +95,11 @@ def _zero_rows(connection: Connection, since: str, limit: int) -> list[dict]:
         for normalized, kind, detail, fix in connection.execute(
             "SELECT normalized, class, detail, fix FROM zero_classes"
             f" WHERE normalized IN ({', '.join('?' * len(rows))})",
-            [row["query"] for row in rows],
+            [row["normalized"] for row in rows],
         ).fetchall()
     }
     for row in rows:
-        kind, detail, fix = classes.get(row["query"], ("", "", ""))
+        kind, detail, fix = classes.get(row["normalized"], ("", "", ""))
         row.update({"class": kind, "detail": detail, "fix": fix})
     return rows
 
@@ -93,7 +109,7 @@ def _rows(connection: Connection, since: str, where: str, having: str, limit: in
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
-        row["query"] = row.pop("normalized")
+        row["query"] = shown(row["normalized"])  # the full text stays in "normalized"
     return rows
 
 
@@ -102,7 +118,7 @@ def _daily(connection: Connection, start: date, end: date) -> list[tuple[str, in
         day: (total, zero)
         for day, total, zero in connection.execute(
             "SELECT substr(at, 1, 10) AS day, COUNT(*), SUM(CASE WHEN results = 0 THEN 1 ELSE 0 END)"
-            " FROM searches WHERE at >= ? GROUP BY substr(at, 1, 10)",
+            " FROM searches WHERE at >= ? AND junk = '' GROUP BY substr(at, 1, 10)",
             (start.isoformat(),),
         )
     }
