@@ -41,6 +41,7 @@ class ParsedQuery:
     emergency: bool = False  # the query describes an emergency: urgent notice, "when to see a doctor" first
     correct: bool = True  # match unknown words through their spelling corrections
     split_forms: tuple[str, ...] = ()  # "bed wetting" where the words became "bedwetting": still matched
+    name_words: frozenset[str] = frozenset()  # name-key words of the names it holds (understand.py)
 
     @property
     def topic(self) -> list[str]:

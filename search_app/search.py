@@ -59,6 +59,10 @@ INTENT_WORD_WEIGHT = 0.3  # intent words still count, a little, as text
 RICHNESS_WEIGHT = 0.15  # per log-unit of distinct section kinds an article has
 MAX_QUERY_WORDS = 32
 PLAIN_FIELDS = {"title": 1.0, "aliases": 1.0, "content": 1.0}
+# A query of more than this many topic words may describe a condition rather than name it: its
+# words outside every name it holds weigh in titles hardly more than in text ("late", "legs").
+NAMING_WORDS = 3
+DESCRIPTION_BOOSTS = {**FIELD_BOOSTS, "title": 1.5, "title_exact": 0.0, "aliases": 1.0}
 SCORING = BM25F(B=0.75, K1=1.2, title_B=0.75, aliases_B=0.5)
 
 
@@ -194,15 +198,20 @@ def build_query(searcher: Searcher, parsed: ParsedQuery, budget: Budget | None =
     budget = budget or Budget()
     schema = searcher.schema
     intent_words = {w for phrase in parsed.intent.words for w in phrase.split()}
+    describing = len(parsed.topic) > NAMING_WORDS
     clauses: list[wq.Query] = []
     for word in list(dict.fromkeys(parsed.words))[:MAX_QUERY_WORDS]:
+        outside_names = describing and not set(name_key(word).split()) <= parsed.name_words
+        if outside_names and len(word) == 1:
+            continue  # a pronoun or a stray letter, not the "I" of "type I"
         if word in intent_words and len(parsed.words) > len(intent_words):
             # "symptoms" in "west syndrome symptoms" chooses a section; matched in every
             # article's text it would only make thousands of weak candidates.
             clause = _intent_word_clause(schema, word)
         else:
             context = tuple(w for w in parsed.words if w != word)
-            clause = _word_clause(searcher, word, 1.0, budget if parsed.correct else None, context)
+            boosts = DESCRIPTION_BOOSTS if outside_names else FIELD_BOOSTS
+            clause = _word_clause(searcher, word, 1.0, budget if parsed.correct else None, context, boosts)
         if clause is not None:
             clauses.append(clause)
     phrase_fields = {name: boost for name, boost in FIELD_BOOSTS.items() if name != "title_exact"}
@@ -253,13 +262,20 @@ def _sources_by_lower_case(searcher: Searcher) -> dict[str, str]:
 
 
 def _word_clause(
-    searcher: Searcher, word: str, weight: float, spelling: Budget | None, context: tuple[str, ...] = ()
+    searcher: Searcher,
+    word: str,
+    weight: float,
+    spelling: Budget | None,
+    context: tuple[str, ...] = (),
+    field_boosts: dict[str, float] = FIELD_BOOSTS,
 ) -> wq.Query | None:
-    """The word in every field; an unknown word also as its corrections, while `spelling` (a budget) allows."""
+    """The word in every weighted field; an unknown word also as its corrections, while `spelling` allows."""
     parts = [part for part in word.split("-") if part]
     if len(parts) > 1:  # each part of "klippel-trenaunay" or "long-chaon" counts, and is spelled, alone
         clauses = [
-            c for c in (_word_clause(searcher, part, weight, spelling, context) for part in parts) if c is not None
+            c
+            for c in (_word_clause(searcher, part, weight, spelling, context, field_boosts) for part in parts)
+            if c is not None
         ]
         return wq.Or(clauses) if clauses else None
     schema = searcher.schema
@@ -269,15 +285,16 @@ def _word_clause(
     stem = stems[0]
     exact = analysed_terms(schema, "title_exact", word)
     fields = []
-    for name, boost in FIELD_BOOSTS.items():
+    for name, boost in field_boosts.items():
         term = exact[0] if name == "title_exact" and exact else stem
-        fields.append(wq.Term(name, term, boost=boost * weight))
+        if boost:
+            fields.append(wq.Term(name, term, boost=boost * weight))
     if spelling is not None and not known_word(searcher, stem):
         for suggestion in corrections(searcher, word, context=context, budget=spelling):
             fields += [
                 wq.Term(name, term, boost=0.9 * boost * weight)
-                for name, boost in FIELD_BOOSTS.items()
-                if name != "title_exact"
+                for name, boost in field_boosts.items()
+                if name != "title_exact" and boost
                 for term in analysed_terms(schema, name, suggestion)[:1]
             ]
     return wq.Or(fields)

@@ -2,8 +2,10 @@
 
 Stages: two words that a name writes as one become that word ("bed wetting" is
 Bedwetting); intent words that are part of a name the query holds stop asking for
-a section ("hereditary" in "hereditary angioedema treatment").  Both need the
-index, which parsing does not have.
+a section ("hereditary" in "hereditary angioedema treatment"); the words that belong
+to a name the query holds are noted, so ranking can tell a name from a description
+("chest gets tight when i walk uphill" holds no name: "i" is not "type I").  All
+need the index, which parsing does not have.
 """
 
 from __future__ import annotations
@@ -21,8 +23,16 @@ MIN_COMPOUND_PART = 3  # "hemoglobin e" is not "hemoglobine"
 
 
 def understood(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:
-    """The parsed query read against the index's names: split compounds joined, named intent dropped."""
-    return without_named_intent(searcher, with_compounds(searcher, parsed))
+    """The parsed query read against the index's names: compounds joined, named intent dropped, name words noted."""
+    parsed = without_named_intent(searcher, with_compounds(searcher, parsed))
+    return replace(parsed, name_words=held_name_words(searcher, parsed))
+
+
+def held_name_words(searcher: Searcher, parsed: ParsedQuery) -> frozenset[str]:
+    """The name-key words of every title or alias the query holds whole (one-letter names aside)."""
+    present = set(name_key(" ".join([*parsed.words, *parsed.phrases])).split())
+    names = [key for key in names_in(searcher, present) if any(len(word) > 1 for word in key.split())]
+    return frozenset(word for key in names for word in key.split())
 
 
 def with_compounds(searcher: Searcher, parsed: ParsedQuery) -> ParsedQuery:

@@ -7,7 +7,8 @@ from whoosh.searching import Searcher
 
 from search_app.query import parse_query
 from search_app.results import search_page
-from search_app.search import best_sections, search
+from search_app.search import best_sections, build_query, score_articles, search
+from search_app.understand import understood
 
 THIN = """<html><head><title>Shingles</title></head><body><h1>Shingles</h1>
 <p>Shingles is a painful rash caused by the chickenpox virus waking up again.</p></body></html>"""
@@ -255,3 +256,45 @@ def test_an_intent_word_in_a_lesser_name_still_asks(searcher_of) -> None:
 def test_the_two_words_of_a_compound_still_find_the_articles_that_write_them_apart(searcher_of) -> None:
     hits = search(searcher_of(COMPOUND_PAGES), parse_query("bed wetting"))
     assert [hit.id for hit in hits][:2] == ["bedwetting", "enuresis"]
+
+
+def page(title: str, *sections: tuple[str, str]) -> str:
+    body = "".join(f"<h2>{heading}</h2><p>{text}</p>" for heading, text in sections)
+    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article></body></html>"
+
+
+DESCRIBED = {
+    "mps1.html": page(
+        "Mucopolysaccharidosis type I",
+        ("Overview", "A rare inherited disorder in which the body cannot break down long sugar chains."),
+    ),
+    "late.html": page(
+        "Late-onset retinal degeneration",
+        ("Overview", "A late onset disorder of the retina that slowly takes away sight."),
+    ),
+    "angina.html": page(
+        "Angina",
+        ("Symptoms", "Chest pain or tightness that comes on when you walk uphill and goes away when you rest."),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["chest gets tight when i walk uphill and goes away when i stop", "i get tight in the chest walking uphill"],
+)
+def test_a_description_is_not_read_as_the_names_its_words_appear_in(searcher_of, query: str) -> None:
+    """"i" is not the "I" of "type I", "late" not the name Late-onset retinal degeneration (lexical side alone)."""
+    assert lexical_titles(searcher_of(DESCRIBED), query)[0] == "Angina"
+
+
+def test_a_name_inside_a_long_question_still_counts_as_a_name(searcher_of) -> None:
+    titles = lexical_titles(searcher_of(DESCRIBED), "is mucopolysaccharidosis type i something my child could get")
+    assert titles[0] == "Mucopolysaccharidosis type I"
+
+
+def lexical_titles(searcher: Searcher, query: str) -> list[str]:
+    """Titles in the order of the lexical ranking alone, before any fusion with meaning."""
+    parsed = understood(searcher, parse_query(query))
+    scored = score_articles(searcher, build_query(searcher, parsed), parsed)
+    return [searcher.stored_fields(int(docnum))["title"] for docnum in scored.top(3)]
