@@ -33,7 +33,7 @@ SUGGEST_LIMIT = 20
 pytestmark = pytest.mark.xdist_group("replicas")  # one cluster per run, in one test process
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one cluster per test process, whatever runs between its tests
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     root = tmp_path_factory.mktemp("cluster")
     builder = root / "builder"

@@ -137,6 +137,6 @@ def test_an_older_log_gains_the_class_table_and_its_queries_are_classified(
     assert app.test_client().get("/api/search?q=gout").status_code == 200
     with sqlite3.connect(path) as connection:
         versions = connection.execute("SELECT version FROM schema_migrations WHERE component = 'querylog'")
-        assert sorted(row[0] for row in versions) == [1, 2, 3, 4]
+        assert sorted(row[0] for row in versions) == [migration.version for migration in querylog.MIGRATIONS]
         assert connection.execute("SELECT COUNT(*) FROM searches").fetchone() == (2,)  # nothing lost
     assert classes(app) == {"frostbite": (MISSING_ARTICLE, 1)}
