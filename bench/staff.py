@@ -1,0 +1,107 @@
+"""`python -m bench.staff`: every staff page over a query log of 100,000 searches, timed.
+
+Stages: bring a MedQuAD index in WORK/staff/ up to date; seed a fresh query log with
+searches spread over 30 days the way visitors search — the shared topic sets' queries
+with a Zipf-like popularity, one in twelve finding nothing, a third of page searches
+clicked, and some junk and bot bursts — through the log's own writer; then sign in
+and time the first load of each staff page and export (the report is aggregated in
+SQL, so there is no cache to warm).  Printed as a table; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from bench.report import markdown_table
+from indexer.build import build_index
+from indexer.store import IndexStore
+from search_app import accounts, create_app
+from search_app.prepare import prepare_generation
+from search_app.querylog import QueryLog, SearchEntry
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = (
+    "/staff",
+    "/staff/demand?days=30",
+    "/staff/demand?days=30&format=json",
+    "/staff/demand?days=30&format=csv&table=zero",
+    "/staff/coverage",
+    "/staff/checklist",
+)
+JUNK = ("a", "!!!", "x" * 300, "'; DROP TABLE articles; --")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.staff", description=__doc__.splitlines()[0])
+    parser.add_argument("--medquad", type=Path, default=REPO.parent / "shared" / "data" / "medquad")
+    parser.add_argument("--eval", type=Path, default=REPO.parent / "shared" / "eval")
+    parser.add_argument("--work", type=Path, default=REPO / "bench" / "runs")
+    parser.add_argument("--searches", type=int, default=100_000)
+    args = parser.parse_args(argv)
+    index = args.work / "staff" / "index"
+    build_index([args.medquad], IndexStore(index), vectors=False, prepare=prepare_generation)
+    with tempfile.TemporaryDirectory() as scratch:
+        log_path = f"{scratch}/querylog.sqlite3"
+        started = time.perf_counter()
+        seed(QueryLog(log_path, 90), queries(args.eval), args.searches)
+        print(f"seeded {args.searches:,} searches in {time.perf_counter() - started:.1f} s", flush=True)
+        config = {"TESTING": True, "INDEX_DIR": str(index), "QUERY_LOG": log_path, "STAFF_DB": f"{scratch}/s.db"}
+        print(report(time_pages(create_app({**config, "REQUEST_LOG": ""})), args.searches))
+    return 0
+
+
+def queries(eval_dir: Path) -> list[str]:
+    texts = []
+    for path in sorted(eval_dir.glob("*.topics.tsv")):
+        texts += [line.split("\t", 1)[1] for line in path.read_text().splitlines() if "\t" in line]
+    return texts
+
+
+def seed(log: QueryLog, texts: list[str], count: int) -> None:
+    """`count` searches over 30 days: popular queries often, most rarely; some find nothing; some junk."""
+    rng = random.Random(7)
+    weights = [1 / (rank + 1) for rank in range(len(texts))]
+    now = datetime.now(timezone.utc)
+    with log.connect() as connection:
+        connection.execute("BEGIN")
+        for number in range(count):
+            at = now - timedelta(seconds=rng.uniform(0, 30 * 86_400))
+            text = rng.choices(texts, weights)[0] if rng.random() > 0.01 else rng.choice(JUNK)
+            results = 0 if rng.random() < 1 / 12 else rng.randint(1, 400)
+            endpoint = "page" if rng.random() < 0.6 else "api"
+            entry = SearchEntry(endpoint, text, text.lower(), results, {}, 1, rng.uniform(5, 60))
+            search_id = log.record_search(connection, entry, at=at, request_id=f"seed-{number}")
+            if endpoint == "page" and results and rng.random() < 1 / 3:
+                log.record_click(connection, search_id, "GARD_0000001", rng.randint(1, min(results, 10)), at=at)
+        connection.execute("COMMIT")
+
+
+def time_pages(app: object) -> list[tuple[str, float, int]]:
+    accounts.add(app.config["STAFF_DB"], "bench", "bench password")  # type: ignore[attr-defined]
+    client = app.test_client()  # type: ignore[attr-defined]
+    form = client.get("/staff/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    client.post("/staff/login", data={"name": "bench", "password": "bench password", "csrf_token": token})
+    timings = []
+    for page in PAGES:
+        started = time.perf_counter()
+        status = client.get(page).status_code
+        timings.append((page, time.perf_counter() - started, status))
+    return timings
+
+
+def report(timings: list[tuple[str, float, int]], searches: int) -> str:
+    table = markdown_table(
+        ["page", "status", "seconds"], [[page, str(status), f"{seconds:.3f}"] for page, seconds, status in timings]
+    )
+    return f"## Staff pages over {searches:,} logged searches (first load, Flask's test client)\n\n{table}\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
