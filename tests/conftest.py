@@ -67,6 +67,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["HEALTHSEARCH_VECTOR_CACHE"] = str(BUILD / "vector-cache")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests over the full MedQuAD index share one test process, which builds or checks it once."""
     for item in items:

@@ -177,6 +177,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"search box screenshots: {', '.join(str(s) for s in shots)}")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """One test process runs every browser test, so the session's browser and servers start once."""
     for item in items:
