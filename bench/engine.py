@@ -8,7 +8,6 @@ parsing the query, searching, picking the best section and writing the lines.
 
 from __future__ import annotations
 
-import re
 import tempfile
 import time
 from contextlib import ExitStack
@@ -17,10 +16,11 @@ from pathlib import Path
 
 from bench.corpus import TopicSet
 from bench.runfiles import DEPTH, Run, run_paths
+from bench.staff import time_pages
 from bench.timing import stopwatch
 from indexer.build import build_index
 from indexer.store import IndexStore
-from search_app import accounts, create_app
+from search_app import create_app
 from search_app.evaluate import write_run
 from search_app.prepare import prepare_generation
 from search_app.search import SCORING
@@ -141,15 +141,5 @@ def staff_seconds(folder: Path) -> list[tuple[str, float]]:
     with tempfile.TemporaryDirectory() as scratch:
         config = {**UNLIMITED, "INDEX_DIR": str(folder)}
         config |= {"STAFF_DB": f"{scratch}/staff.sqlite3", "QUERY_LOG": f"{scratch}/log.sqlite3"}
-        app = create_app(config)
-        accounts.add(app.config["STAFF_DB"], "bench", "bench password")
-        client = app.test_client()
-        form = client.get("/staff/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-        client.post("/staff/login", data={"name": "bench", "password": "bench password", "csrf_token": token})
-        timings = []
-        for page in STAFF_PAGES:
-            started = time.perf_counter()
-            status = client.get(page).status_code
-            timings.append((f"{page} ({status})", time.perf_counter() - started))
-        return timings
+        timings = time_pages(create_app(config), STAFF_PAGES)
+        return [(f"{page} ({status})", seconds) for page, seconds, status in timings]

@@ -17,7 +17,8 @@ from indexer.store import IndexStore
 from search_app import accounts, create_app
 from search_app.cli import main
 from tests.conftest import CHECKOUT_INSTANCE, REPO, checkout_instance_before, folder_state
-from tests.test_serving import free_port, get
+from tests.servers import free_port
+from tests.servers import http_get as get
 from tests.test_staff import PASSWORD, sign_in
 
 CLI = "from search_app.cli import main; main()"

@@ -18,7 +18,7 @@ from indexer.store import IndexStore
 from search_app import create_app
 from search_app.cli import main
 from tests.conftest import CORPUS
-from tests.test_serving import free_port
+from tests.servers import free_port
 
 CLI = "from search_app.cli import main; main()"
 

@@ -7,13 +7,10 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -24,24 +21,12 @@ import pytest
 from indexer.build import build_index
 from indexer.store import IndexStore
 from tests.conftest import CORPUS
+from tests.servers import free_port
+from tests.servers import http_get as get
 
 WORKERS = 3
 CLI = "from search_app.cli import main; main()"
 PATHS = ("/api/search?q=gout+treatment", "/search?q=asthma", "/articles/gout?q=joint", "/healthz", "/api/search?q=hic")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
 
 
 @contextmanager
