@@ -30,6 +30,7 @@ from tests.conftest import CORPUS
 from tests.servers import CLI, Replica, http_get, http_status, nginx, postgres, redis
 
 SUGGEST_LIMIT = 20
+CLIENT_TIMEOUT = 60.0  # seconds a client waits, as a browser would: on 2 busy cores a restart slows answers
 pytestmark = pytest.mark.xdist_group("replicas")  # one cluster per run, in one test process
 
 
@@ -94,7 +95,7 @@ class Load:
             count += 1
             query = f"asthma loadclient{number}x{count}"
             try:
-                status = http_status(f"{self.base}/api/search?q={urllib.parse.quote(query)}")
+                status = http_status(f"{self.base}/api/search?q={urllib.parse.quote(query)}", timeout=CLIENT_TIMEOUT)
             except OSError:
                 status = 0  # a refused or reset connection: the worst failure a visitor sees
             with self.lock:
