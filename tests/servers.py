@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from search_app.database import Database
+
 POSTGRES_BIN = Path("/usr/lib/postgresql")
 CLI = "from search_app.cli import main; main()"
 
@@ -61,6 +63,15 @@ def _postgres_tool(name: str) -> str:
     if not versions:
         raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
     return str(versions[-1] / name)
+
+
+def fresh_schema(url: str, name: str) -> str:
+    """The URL of a new, empty schema of the server at `url`: one test's own tables."""
+    admin = Database(url, [])
+    with admin.connect() as connection:
+        connection.execute(f"CREATE SCHEMA {name}")
+    admin.close()
+    return f"{url}?options=-csearch_path%3D{name}"
 
 
 @contextmanager
