@@ -82,8 +82,9 @@ def seed(log: QueryLog, texts: list[str], count: int) -> None:
     now = datetime.now(timezone.utc)
     with log.connect() as connection:
         connection.execute("BEGIN")
-        for number in range(count):
-            at = now - timedelta(seconds=rng.uniform(0, 30 * 86_400))
+        # In the order they were made, as a server logs them: a burst is judged by the searches before it.
+        moments = sorted(now - timedelta(seconds=rng.uniform(0, 30 * 86_400)) for _ in range(count))
+        for number, at in enumerate(moments):
             text = rng.choices(texts, weights)[0] if rng.random() > 0.01 else rng.choice(JUNK)
             if rng.random() < TAIL and text not in JUNK:
                 text = variant(rng, text, texts)

@@ -182,17 +182,17 @@ def test_the_log_is_counted_once_an_hour_and_the_hour_under_way_at_each_request(
         _search(log, connection, "gout", 4, NOW - timedelta(minutes=35), clicks=2)  # clicked at 14:00
         statements = Statements(monkeypatch)
         first = demand.compute(connection, 7, today, hourly, NOW)
-        assert len(statements.aggregates()) == 6  # three over the hours gone by, three over this one
+        assert len(statements.aggregates()) == 8  # four over the hours gone by, four over this one
         assert first == demand.compute(connection, 7, today)  # the same as counting it all at once
         statements.aggregates()
         for _ in range(3):
             _search(log, connection, "kidney stones", 2, NOW)  # searched since the first report
         again = demand.compute(connection, 7, today, hourly, NOW + timedelta(minutes=20))
-        assert [parameters[0] for parameters in statements.aggregates()] == [HOUR] * 3  # this hour only
+        assert [parameters[0] for parameters in statements.aggregates()] == [HOUR] * 4  # this hour only
         assert again == demand.compute(connection, 7, today)
         statements.aggregates()
         next_hour = demand.compute(connection, 7, today, hourly, NOW + timedelta(hours=1))
-        assert len(statements.aggregates()) == 6  # a new hour: the period is counted again
+        assert len(statements.aggregates()) == 8  # a new hour: the period is counted again
         assert next_hour == again
     top = {q["query"]: (q["searches"], q["clicks"], q["avg_results"]) for q in again.top}
     assert top == {"gout": (4, 5, 4.0), "kidney stones": (4, 0, 2.0), "frostbite": (1, 0, 0.0)}
@@ -216,9 +216,9 @@ def test_staff_pages_count_the_log_once_an_hour_and_coverage_once_per_generation
     assert len(computed) == 1  # every coverage page and export reads the report of this generation
     statements.aggregates()
     assert client.get("/staff/demand?days=30").status_code == 200
-    assert len(statements.aggregates()) == 6
+    assert len(statements.aggregates()) == 8
     assert client.get("/search?q=gout").status_code == 200
     statements.aggregates()
     page = client.get("/staff/demand?days=30&format=json").get_json()
-    assert len(statements.aggregates()) == 3  # the hour under way alone
+    assert len(statements.aggregates()) == 4  # the hour under way alone
     assert page["tables"]["top"]["rows"][0]["query"] == "gout"  # a search made since shows at once
