@@ -22,6 +22,7 @@ from search_app.audit.catalog import Catalog
 from search_app.audit.charts import Bar, share_chart, volume_chart
 from search_app.audit.checklist import check, table
 from search_app.audit.coverage import Policy, compute, parse_by_source
+from search_app.audit.tally import Tally
 from search_app.database import Connection
 from search_app.querylog import QueryLog, SearchEntry
 from search_app.synonyms import load_synonyms
@@ -222,3 +223,19 @@ def test_staff_pages_count_the_log_once_an_hour_and_coverage_once_per_generation
     page = client.get("/staff/demand?days=30&format=json").get_json()
     assert len(statements.aggregates()) == 4  # the hour under way alone
     assert page["tables"]["top"]["rows"][0]["query"] == "gout"  # a search made since shows at once
+
+
+def test_a_few_periods_are_kept_per_hour_however_many_are_asked_for() -> None:
+    hourly, made = demand.Hourly(), []
+
+    def make() -> Tally:
+        made.append(1)
+        return Tally()
+
+    for day in range(1, 21):  # twenty periods asked for in one hour
+        hourly.tally(f"2026-03-{day:02}", HOUR, make)
+    hourly.tally(f"2026-03-{21 - demand.Hourly.KEPT:02}", HOUR, make)  # among the latest KEPT: kept
+    assert len(made) == 20
+    hourly.tally(f"2026-03-{20 - demand.Hourly.KEPT:02}", HOUR, make)  # older: counted again
+    hourly.tally("2026-03-20", "2026-03-10 15:00:00", make)  # the next hour: counted again
+    assert len(made) == 22

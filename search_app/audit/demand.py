@@ -62,7 +62,12 @@ class Demand:
 
 
 class Hourly:
-    """Each period's tally of the hours before the one under way, kept until that hour ends (one per process)."""
+    """Each period's tally of the hours before the one under way, kept until that hour ends (one per process).
+
+    At most KEPT periods are kept (the most recently counted): any number of days may be asked for.
+    """
+
+    KEPT = 8
 
     def __init__(self) -> None:
         self._kept: dict[tuple[str, str], Tally] = {}
@@ -73,9 +78,9 @@ class Hourly:
         kept = self._kept.get((since, cut))
         if kept is None:
             kept = make()
-            with self._lock:  # tallies of hours gone by are dropped
-                self._kept = {key: value for key, value in self._kept.items() if key[1] == cut}
-                self._kept[since, cut] = kept
+            with self._lock:  # tallies of hours gone by are dropped, and the oldest beyond KEPT
+                fresh = [(key, value) for key, value in self._kept.items() if key[1] == cut]
+                self._kept = dict([*fresh[-(self.KEPT - 1) :], ((since, cut), kept)])
         return kept
 
 

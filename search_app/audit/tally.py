@@ -45,7 +45,7 @@ GROUP BY substr(at, 1, 10)
 _JUNK = "SELECT junk, COUNT(*) FROM searches WHERE at >= ? AND at < ? AND junk != '' GROUP BY junk"
 
 
-@dataclass
+@dataclass(slots=True)
 class Counts:
     """One normalised query's counts in a window."""
 
