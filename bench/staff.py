@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         seed(QueryLog(log_path, 90), queries(args.eval), args.searches)
         print(f"seeded {args.searches:,} searches in {time.perf_counter() - started:.1f} s", flush=True)
-        config = {"TESTING": True, "INDEX_DIR": str(index), "QUERY_LOG": log_path, "STAFF_DB": f"{scratch}/s.db"}
+        config = {"TESTING": True, "INDEX_DIR": str(index), "INSTANCE_DIR": scratch, "QUERY_LOG": log_path}
+        config["STAFF_DB"] = f"{scratch}/s.db"  # and the secret key in INSTANCE_DIR: nothing written in the checkout
         client = signed_in(create_app({**config, "REQUEST_LOG": ""}))
         first = time_loads(client, PAGES)
         print(report(first, time_loads(client, PAGES), args.searches))
