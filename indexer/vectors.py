@@ -1,16 +1,15 @@
-"""Articles -> one sentence vector per section, kept in the index generation beside Whoosh's files.
+"""Articles -> sentence vectors of every section's passages, kept in the index generation beside Whoosh's files.
 
 Layout of a generation::
 
-    vectors.npy    float32, one row per section: what "title. heading. text" says
+    vectors.npy    float32, one row per passage of a section: what "title. heading. text" says
     vectors.json   {"model", "max_tokens", "rows": [[article id, anchor, text hash], ...]}
 
 Stages: list the rows the new generation needs (the previous rows of unchanged
 articles, new rows for added and changed ones); take every vector whose text hash
 is already known (from the previous generation, this process's earlier builds or
 a cache folder, `sections.npz`) instead of embedding it again; embed the rest;
-write both files. An article's own vector is the mean
-of its sections', computed when the generation is opened. A build whose model
+write both files. A build whose model
 cannot load writes no vectors and says why; search then stays lexical.
 """
 
@@ -32,6 +31,11 @@ VECTORS = "vectors.npy"
 ROWS = "vectors.json"
 CACHE_FILE = "sections.npz"
 MAX_CHARS = 2000  # far past MAX_TOKENS word pieces: the tokenizer truncates, this only spares it long texts
+PASSAGE_STRIDE = 60  # words between passage starts: a passage reaches about 85 words, so they overlap
+PASSAGE_WORDS = 120  # words given to the tokenizer for a later passage; it stops at MAX_TOKENS
+PASSAGE_OVERLAP = 25  # words a passage shares with the one before it
+PASSAGE_NEW_WORDS = 10  # fewer new words than this and a passage would say nothing new
+PASSAGES_PER_SECTION = 6  # about 400 words of a section are embedded; its start says what it is
 MEMO_SIZE = 50_000  # vectors a process keeps by text hash, so its later builds of the same texts embed nothing
 _memo: dict[str, np.ndarray] = {}
 
@@ -63,9 +67,28 @@ class VectorReport:
 
 
 def section_texts(article: dict) -> list[tuple[str, str]]:
-    """(anchor, text) per section of an article (as stored): the title and heading say what the text is about."""
+    """(anchor, text) per passage of each section of an article (as stored).
+
+    The model reads MAX_TOKENS word pieces, about 80 words after the title and
+    heading, and a Symptoms section often runs to 400: so a section gives its start,
+    then windows PASSAGE_STRIDE words apart, each led by the title and heading that
+    say what it is about, up to PASSAGES_PER_SECTION of them.
+    """
     title = article["title"]
-    return [(s["anchor"], f"{title}. {s['heading']}. {s['text']}"[:MAX_CHARS]) for s in article["sections"]]
+    texts = []
+    for section in article["sections"]:
+        lead = f"{title}. {section['heading']}. "
+        texts.append((section["anchor"], (lead + section["text"])[:MAX_CHARS]))
+        words = section["text"].split()
+        for start in _passage_starts(len(words)):
+            texts.append((section["anchor"], (lead + " ".join(words[start : start + PASSAGE_WORDS]))[:MAX_CHARS]))
+    return texts
+
+
+def _passage_starts(words: int) -> range:
+    """Where the later passages of a section of `words` words start: each adds at least PASSAGE_NEW_WORDS."""
+    last = min(words - PASSAGE_NEW_WORDS - PASSAGE_OVERLAP, PASSAGE_STRIDE * (PASSAGES_PER_SECTION - 1))
+    return range(PASSAGE_STRIDE, last + 1, PASSAGE_STRIDE)
 
 
 def text_hash(text: str) -> str:

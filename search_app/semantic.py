@@ -1,11 +1,14 @@
 """Query text -> how close in meaning each article and section is, from the generation's vectors.
 
-Stages: open the generation's section vectors memory-mapped, once per index state,
-and line them up with document numbers; embed the query (the last queries' vectors
-are kept, so paging and repeats cost nothing); one matrix product gives every
-section's cosine; an article's closeness is its closest section's. Without
-vectors, or without a model that loads, `semantic_status` says why and search
-stays lexical.
+Stages: open the generation's passage vectors memory-mapped, once per index state,
+and line them up with sections and document numbers; embed the query (the last
+queries' vectors are kept, so paging and repeats cost nothing); one matrix product
+gives every passage's cosine. A section is as close as the mean of its opening
+passage (title, heading and first words: what the section is about) and its
+closest passage (a detail further on); an article as its closest section. The
+opening keeps a long article, whose many passages give many chances of one close
+match, from outranking the article that is about the query. Without vectors, or
+without a model that loads, `semantic_status` says why and search stays lexical.
 """
 
 from __future__ import annotations
@@ -28,30 +31,31 @@ QUERY_CACHE = 1024  # query vectors kept per process (1.5 kB each)
 
 @dataclass(frozen=True)
 class SemanticIndex:
-    """One index state's section vectors, grouped by article (each article's rows are contiguous)."""
+    """One index state's passage vectors, by section and article (each one's rows are contiguous)."""
 
     matrix: np.ndarray  # rows x dimension, unit vectors, memory-mapped
-    starts: np.ndarray  # first row of each group
-    docnums: np.ndarray  # the document number of each group
-    anchors: tuple[str, ...]  # each row's section anchor
+    section_rows: np.ndarray  # the first row (the opening passage) of each section
+    starts: np.ndarray  # the first section of each article
+    docnums: np.ndarray  # the document number of each article
+    anchors: tuple[str, ...]  # each section's anchor
 
 
 @dataclass(frozen=True)
 class Closeness:
-    """One query's cosine to every article (0 for none) and to every section row."""
+    """One query's closeness to every article (0 for none) and to every section."""
 
     index: SemanticIndex
     articles: np.ndarray
     sections: np.ndarray
 
     def section_scores(self, docnum: int) -> dict[str, float]:
-        """Anchor -> cosine for one article's sections."""
+        """Anchor -> closeness for one article's sections."""
         group = self._group(docnum)
         if group is None:
             return {}
         end = self.index.starts[group + 1] if group + 1 < len(self.index.starts) else len(self.sections)
-        rows = range(self.index.starts[group], end)
-        return {self.index.anchors[row]: float(self.sections[row]) for row in rows}
+        sections = range(self.index.starts[group], end)
+        return {self.index.anchors[section]: float(self.sections[section]) for section in sections}
 
     def _group(self, docnum: int) -> int | None:
         found = np.flatnonzero(self.index.docnums == docnum)
@@ -86,9 +90,11 @@ def closeness(searcher: Searcher, text: str) -> Closeness | None:
     index = semantic_index(searcher)
     if index is None or model_status() or not text.strip():
         return None
-    sections = index.matrix @ query_vector(text)
+    passages = index.matrix @ query_vector(text)
     articles = np.zeros(searcher.doc_count_all(), dtype=np.float32)
-    if len(sections):
+    sections = np.zeros(len(index.section_rows), dtype=np.float32)
+    if len(passages):
+        sections = (passages[index.section_rows] + np.maximum.reduceat(passages, index.section_rows)) / 2
         articles[index.docnums] = np.maximum.reduceat(sections, index.starts)
     return Closeness(index, articles, sections)
 
@@ -113,13 +119,17 @@ def _load(searcher: Searcher) -> SemanticIndex | None:
     if not vectors.rows:
         return None
     docnum = {entry.id: number for number, entry in enumerate(entries(searcher)) if entry}
-    starts, docnums = [], []
-    for row, (article_id, _anchor, _hash) in enumerate(vectors.rows):
-        if row == 0 or vectors.rows[row - 1][0] != article_id:
-            starts.append(row)
+    section_rows, anchors, starts, docnums = [], [], [], []
+    previous: tuple[str, str] | None = None
+    for row, (article_id, anchor, _hash) in enumerate(vectors.rows):
+        if previous is None or previous[0] != article_id:
+            starts.append(len(section_rows))
             docnums.append(docnum.get(article_id, -1))
+        if (article_id, anchor) != previous:
+            section_rows.append(row)
+            anchors.append(anchor)
+        previous = (article_id, anchor)
     if -1 in docnums or len(set(docnums)) != len(docnums):
         return None  # vectors of another state of the index: never mix them up
     matrix = vectors.matrix if vectors.matrix.dtype == np.float32 else np.asarray(vectors.matrix, dtype=np.float32)
-    anchors = tuple(row[1] for row in vectors.rows)
-    return SemanticIndex(matrix, np.array(starts), np.array(docnums), anchors)
+    return SemanticIndex(matrix, np.array(section_rows), np.array(starts), np.array(docnums), tuple(anchors))

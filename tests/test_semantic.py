@@ -73,7 +73,7 @@ def test_a_tampered_model_is_unavailable_with_the_reason(broken_model: None) -> 
         load_embedder()
 
 
-def test_the_generation_holds_one_vector_per_section(index_dir: Path) -> None:
+def test_the_generation_holds_a_vector_for_every_passage_of_every_section(index_dir: Path) -> None:
     generation = IndexStore(index_dir).current_dir()
     stored = vectors.read_vectors(generation)
     sections = {row[0]: 0 for row in stored.rows}
@@ -83,6 +83,38 @@ def test_the_generation_holds_one_vector_per_section(index_dir: Path) -> None:
     assert sections["gout"] == 10
     assert stored.matrix.shape == (len(stored.rows), embedder.DIMENSION)
     assert json.loads((generation / "manifest.json").read_text())["vectors"]["rows"] == len(stored.rows)
+
+
+def test_a_long_section_is_embedded_passage_by_passage() -> None:
+    words = [f"w{i}" for i in range(400)]
+    article = {"title": "Gout", "sections": [{"anchor": "symptoms", "heading": "Symptoms", "text": " ".join(words)}]}
+    texts = vectors.section_texts(article)
+    assert {anchor for anchor, _ in texts} == {"symptoms"} and len(texts) == 6
+    assert all(text.startswith("Gout. Symptoms. ") for _, text in texts)  # each passage says what it is about
+    starts = [text.split(". ", 2)[2].split()[0] for _, text in texts]
+    assert starts == [f"w{i * vectors.PASSAGE_STRIDE}" for i in range(6)]
+    assert vectors.section_texts({**article, "sections": [{**article["sections"][0], "text": "short"}]}) == [
+        ("symptoms", "Gout. Symptoms. short")
+    ]
+
+
+def test_a_detail_deep_in_a_long_section_is_found_by_meaning(tmp_path: Path) -> None:
+    """The model reads about 80 words of a passage; what a section says after them still counts."""
+    filler = " ".join(["Gout is a kind of arthritis in which uric acid builds up in the body over many years."] * 8)
+    late = "Some people notice their ankles and feet swelling up by the end of every day."
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "gout.html").write_text(
+        f"<html><head><title>Gout</title></head><body><h1>Gout</h1><h2>Overview</h2><p>{filler} {late}</p></body></html>"
+    )
+    store = IndexStore(tmp_path / "index")
+    build_index([corpus], store)
+    rows = vectors.read_vectors(store.current_dir()).rows
+    assert len(rows) > 1 and {anchor for _, anchor, _ in rows} == {"overview"}
+    with _open(store) as searcher:
+        close = semantic.closeness(searcher, "my ankles and feet swell up by the end of the day")
+        opening = float(close.index.matrix[0] @ semantic.query_vector("my ankles and feet swell up by the end of the day"))
+    assert close is not None and close.section_scores(0)["overview"] > opening + 0.05
 
 
 def test_unchanged_articles_are_never_embedded_again(tmp_path: Path, small_corpus: Path, monkeypatch) -> None:
