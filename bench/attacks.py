@@ -32,12 +32,12 @@ from urllib.parse import quote
 
 from flask.testing import FlaskClient
 
+from engine.budget import MAX_EXCLUSIONS
+from engine.query import MAX_QUERY_CHARS
+from engine.search import SCORING
 from indexer.build import build_index
 from indexer.store import IndexStore
 from search_app import accounts, create_app
-from search_app.budget import MAX_EXCLUSIONS
-from search_app.query import MAX_QUERY_CHARS
-from search_app.search import SCORING
 
 REPO = Path(__file__).resolve().parent.parent
 NORMAL = "diabetes treatment"

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.evaluate import read_topics
 from indexer.article import ParseError
 from indexer.sources.files import discover, read_article
-from search_app.evaluate import read_topics
 
 QUICK_TOPICS = 100
 

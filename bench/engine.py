@@ -1,6 +1,6 @@
 """This engine under test: a timed rebuild, runs through write_run, API and suggestion latency.
 
-Runs go through search_app.evaluate.write_run itself, one topic per call, so the run
+Runs go through engine.evaluate.write_run itself, one topic per call, so the run
 files are exactly what `healthsearch run` writes while each query is timed on its
 own.  A lap covers write_run for one topic: reading the one-line topics file,
 parsing the query, searching, picking the best section and writing the lines.
@@ -18,13 +18,13 @@ from bench.corpus import TopicSet
 from bench.runfiles import DEPTH, Run, run_paths
 from bench.staff import time_pages
 from bench.timing import stopwatch
+from engine.evaluate import write_run
+from engine.search import SCORING
+from engine.semantic import query_vector
 from indexer.build import build_index
 from indexer.store import IndexStore
 from search_app import create_app
-from search_app.evaluate import write_run
 from search_app.prepare import prepare_generation
-from search_app.search import SCORING
-from search_app.semantic import query_vector
 
 NAME = "healthsearch"
 SUGGEST_SETS = ("medquad-kw-dev", "medquad-typo-dev")  # names as people type them, and with their typos

@@ -29,11 +29,11 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.query import parse_query
+from engine.search import SCORING, search
+from engine.synonyms import load_synonyms
 from indexer.build import build_index
 from indexer.store import IndexStore
-from search_app.query import parse_query
-from search_app.search import SCORING, search
-from search_app.synonyms import load_synonyms
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

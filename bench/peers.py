@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from bench.corpus import Doc
 
 Hits = list[tuple[str, float]]
-MAX_QUERY = 1000  # as search_app.evaluate: a long pasted message is cut, not refused
+MAX_QUERY = 1000  # as engine.evaluate: a long pasted message is cut, not refused
 _WORD = re.compile(r"\w+")
 
 

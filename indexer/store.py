@@ -29,7 +29,7 @@ from whoosh.index import Index
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
-DERIVED = "derived"  # what serving computes from a generation, kept in it (search_app.persisted)
+DERIVED = "derived"  # what serving computes from a generation, kept in it (engine.persisted)
 KEEP_PREVIOUS = 2  # older generations kept for readers that still have them open
 LOCK_WAIT = 10.0  # seconds a build waits for one that is ending
 _GENERATION = re.compile(r"^gen-(\d{6})$")

@@ -6,16 +6,16 @@ import json
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from engine.query import QueryError, parse_query
+from engine.results import search_page
+from engine.synonyms import load_synonyms
 from indexer.store import IndexMissing
 from search_app.audit import zeroclass
-from search_app.budget import request_budget
+from search_app.deadline import request_budget
 from search_app.index import get_searcher
 from search_app.params import MAX_PAGE, MAX_SIZE, BadParameter, parse_choice, parse_int, prefix_text, query_text
-from search_app.query import QueryError, parse_query
 from search_app.querylog import log_search
-from search_app.results import search_page
 from search_app.suggest import MAX_SUGGESTIONS, Suggestion, current_suggester
-from search_app.synonyms import load_synonyms
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -12,6 +12,11 @@ import click
 from flask import Flask
 
 from crawler.crawl import CrawlReport, Settings, crawl
+from engine.evaluate import write_run
+from engine.query import QueryError, parse_query
+from engine.search import SCORING, search
+from engine.semantic import semantic_report
+from engine.synonyms import lay_terms_source, load_synonyms
 from indexer.article import Article, ParseError
 from indexer.build import BuildReport, build_index, outdated_sources
 from indexer.publish import PublishError
@@ -24,13 +29,8 @@ from search_app.audit.checklist import ChecklistError
 from search_app.audit.report import audit_tables
 from search_app.config import private_paths
 from search_app.devserver import PrivateRequestHandler
-from search_app.evaluate import write_run
 from search_app.prepare import prepare_generation
 from search_app.production import gunicorn_argv
-from search_app.query import QueryError, parse_query
-from search_app.search import SCORING, search
-from search_app.semantic import semantic_report
-from search_app.synonyms import lay_terms_source, load_synonyms
 
 INDEX_OPTION = click.option(
     "--index",

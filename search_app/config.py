@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from search_app.budget import DEFAULT_DEADLINE_MS
+from engine.budget import DEFAULT_DEADLINE_MS
 from search_app.database import is_url
 
 

@@ -6,10 +6,10 @@ import os
 
 from flask import Blueprint, Response, g, jsonify
 
+from engine.semantic import semantic_report
+from engine.synonyms import lay_terms_source
 from indexer.store import IndexMissing
 from search_app.index import get_searcher
-from search_app.semantic import semantic_report
-from search_app.synonyms import lay_terms_source
 
 bp = Blueprint("health", __name__)
 

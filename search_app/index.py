@@ -15,8 +15,8 @@ from pathlib import Path
 from flask import current_app, g
 from whoosh.searching import Searcher
 
+from engine.search import SCORING
 from indexer.store import IndexStore, generation_of
-from search_app.search import SCORING
 
 MAX_OPEN_INDEXES = 4
 _open = threading.local()

@@ -9,21 +9,21 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from engine.highlight import mark
+from engine.library import LETTERS, a_to_z, letter_of, namesakes
+from engine.query import ParsedQuery, QueryError, parse_query, without_filter
+from engine.results import FACETS, facet_label, marked_stems, search_page
+from engine.spelling import corrected_words
+from engine.synonyms import load_synonyms
+from engine.topics import POPULAR_DAYS, home_topics
 from indexer.article import SECTION_LABELS
 from indexer.store import IndexMissing
 from search_app.audit import zeroclass
-from search_app.budget import request_budget
+from search_app.deadline import request_budget
 from search_app.feedback import record_feedback
-from search_app.highlight import mark
 from search_app.index import get_searcher
-from search_app.library import LETTERS, a_to_z, letter_of, namesakes
 from search_app.params import MAX_PAGE, BadParameter, parse_int, query_text
-from search_app.query import ParsedQuery, QueryError, parse_query, without_filter
 from search_app.querylog import article_target, log_click, log_search
-from search_app.results import FACETS, facet_label, marked_stems, search_page
-from search_app.spelling import corrected_words
-from search_app.synonyms import load_synonyms
-from search_app.topics import POPULAR_DAYS, home_topics
 from search_app.wording import count_text, friendly_error
 
 bp = Blueprint("pages", __name__)

@@ -2,7 +2,7 @@
 
 Serving derives tables from a generation once (quality priors, name tables, facet
 postings, the A–Z: executor.derived) and keeps them in the generation's folder
-(search_app.persisted).  The build calls `prepare_generation` between writing a
+(engine.persisted).  The build calls `prepare_generation` between writing a
 generation and publishing it, so every worker of every replica loads them instead of
 computing them on its first request.
 """
@@ -13,12 +13,12 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from search_app.library import a_to_z, title_rank
-from search_app.query import parse_query
-from search_app.results import search_page
-from search_app.search import SCORING
+from engine.library import a_to_z, title_rank
+from engine.query import parse_query
+from engine.results import search_page
+from engine.search import SCORING
+from engine.synonyms import load_synonyms
 from search_app.suggest import articles_names
-from search_app.synonyms import load_synonyms
 
 # Words that take every path a first request takes: names, a name inside a question, intent, facets.
 FIRST_QUERIES = ("treatment", "can pain in my lower back cause symptoms")

@@ -29,11 +29,11 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, has_app_context, request, url_for
 
+from engine.query import ParsedQuery
 from search_app.audit.demand import Hourly
 from search_app.audit.junk import BURST_SEARCHES, BURST_SECONDS, junk_reason
 from search_app.database import SQLITE_BUSY_TIMEOUT, Connection, Database, DatabaseError, Migration, is_url, shared
 from search_app.params import has_control_characters
-from search_app.query import ParsedQuery
 
 BUSY_TIMEOUT = SQLITE_BUSY_TIMEOUT  # seconds; a busy log loses a line rather than keep a visitor waiting
 PURGE_EVERY = 3600.0  # seconds between retention purges in one process
@@ -147,7 +147,7 @@ def stamp(moment: datetime | None = None) -> str:
 def normalize(parsed: ParsedQuery) -> str:
     """The query as words: lower case, phrases quoted, exclusions and filters last.
 
-    >>> from search_app.query import parse_query
+    >>> from engine.query import parse_query
     >>> normalize(parse_query('  Gout   TREATMENT section:Treatment "uric acid" -diet'))
     'gout treatment "uric acid" -diet section:treatment'
     """

@@ -30,6 +30,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from engine.synonyms import load_synonyms
 from indexer.article import SECTION_LABELS
 from search_app import accounts, querylog
 from search_app.audit import checklist, coverage, demand
@@ -39,7 +40,6 @@ from search_app.audit.tables import Table
 from search_app.database import DatabaseError
 from search_app.index import store
 from search_app.params import BadParameter, has_control_characters, parse_choice, parse_int
-from search_app.synonyms import load_synonyms
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 csrf = CSRFProtect()

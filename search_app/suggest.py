@@ -35,10 +35,10 @@ from pathlib import Path
 from flask import Flask, current_app
 from whoosh import index as whoosh_index
 
+from engine import persisted
+from engine.synonyms import Synonyms, load_synonyms
 from indexer.article import SECTION_LABELS
 from indexer.store import IndexMissing, IndexStore
-from search_app import persisted
-from search_app.synonyms import Synonyms, load_synonyms
 
 MIN_CHARS = 2  # shorter prefixes match too much to help
 TYPO_MIN_LETTERS = 5  # one typo is tolerated in words this long, as Elasticsearch's AUTO fuzziness does

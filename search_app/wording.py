@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from engine.query import QueryError
 from search_app.params import MAX_PAGE, BadParameter
-from search_app.query import QueryError
 
 
 def plural(count: int, noun: str) -> str:

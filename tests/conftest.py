@@ -24,10 +24,10 @@ from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from whoosh.searching import Searcher
 
+from engine.search import SCORING
 from indexer.build import build_index
 from indexer.store import IndexStore
 from search_app import create_app
-from search_app.search import SCORING
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -60,9 +60,9 @@ def test_hostile_queries_never_fail(client: FlaskClient, query: str) -> None:
 
 
 def test_boxcar_scar_treatment_lands_on_the_treatment_section(app: Flask, client: FlaskClient) -> None:
+    from engine.query import parse_query
+    from engine.search import search
     from search_app.index import get_searcher
-    from search_app.query import parse_query
-    from search_app.search import search
 
     with app.test_request_context():
         hits = search(get_searcher(), parse_query("boxcar scar treatment"))

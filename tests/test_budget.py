@@ -16,12 +16,13 @@ import pytest
 from flask.testing import FlaskClient
 
 from bench.attacks import excluded_phrases, misspellings, quoted_phrases, random_words, vocabulary
+from engine import executor, spelling
+from engine.budget import MAX_CORRECTED, MAX_EXCLUSIONS, MAX_PHRASE_CHECKS, MAX_PHRASES, MAX_TERMS, Budget
+from engine.query import parse_query
+from engine.results import search_page
+from engine.search import SCORING
 from indexer.store import IndexStore
-from search_app import create_app, executor, spelling
-from search_app.budget import MAX_CORRECTED, MAX_EXCLUSIONS, MAX_PHRASE_CHECKS, MAX_PHRASES, MAX_TERMS, Budget
-from search_app.query import parse_query
-from search_app.results import search_page
-from search_app.search import SCORING
+from search_app import create_app
 
 
 class Work:

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from engine.synonyms import load_synonyms
 from indexer.build import build_index
 from indexer.store import IndexStore
 from indexer.summary import read_summaries
 from search_app.audit.catalog import Catalog
 from search_app.audit.checklist import MAX_TOPICS, ChecklistError, check, parse_topics
 from search_app.audit.coverage import Policy
-from search_app.synonyms import load_synonyms
 
 POLICY = Policy(("overview", "symptoms", "causes", "treatment", "when_to_see_doctor"), thin_words=40)
 

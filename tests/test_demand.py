@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from flask import Flask
 
+from engine.synonyms import load_synonyms
 from search_app.audit import demand, zeroclass
 from search_app.audit.catalog import Catalog
 from search_app.audit.classify import (
@@ -19,7 +20,6 @@ from search_app.audit.classify import (
 from search_app.audit.coverage import load_articles
 from search_app.index import get_searcher, store
 from search_app.querylog import SearchEntry, get_db
-from search_app.synonyms import load_synonyms
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from flask.testing import FlaskClient
 
+from engine.emergency import emergency_strength
 from indexer.build import build_index
 from indexer.store import IndexStore
 from search_app import create_app
-from search_app.emergency import emergency_strength
 from tests.conftest import CORPUS
 
 

@@ -9,12 +9,12 @@ import pytest
 from flask.testing import FlaskClient
 from whoosh import query as wq
 
+from engine.executor import derived, evaluate
+from engine.query import parse_query
+from engine.search import SCORING, build_query
+from engine.synonyms import load_synonyms
 from indexer.build import build_index
 from indexer.store import IndexStore
-from search_app.executor import derived, evaluate
-from search_app.query import parse_query
-from search_app.search import SCORING, build_query
-from search_app.synonyms import load_synonyms
 from tests.conftest import CORPUS
 
 QUERIES = [

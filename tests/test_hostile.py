@@ -14,13 +14,13 @@ from flask.testing import FlaskClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.highlight import sanitise
 from indexer.article import Article, ParseError
 from indexer.build import build_index
 from indexer.parse import parse_html
 from indexer.sources.files import SourceFile, read_article
 from indexer.store import IndexStore
 from search_app import create_app
-from search_app.highlight import sanitise
 from tests.conftest import CORPUS
 
 PLANTED = """<!doctype html><html><head><title>Planted</title>

@@ -8,14 +8,15 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from engine import executor, library, names, persisted
+from engine.names import names_in
+from engine.search import SCORING
 from indexer.build import build_index
 from indexer.schema import name_key
 from indexer.store import DERIVED, IndexStore
-from search_app import executor, library, names, persisted, suggest
+from search_app import suggest
 from search_app.cli import main
-from search_app.names import names_in
 from search_app.prepare import prepare_generation
-from search_app.search import SCORING
 
 
 def counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:

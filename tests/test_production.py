@@ -245,7 +245,7 @@ def test_index_state_cache_survives_another_thread_clearing_it(
 ) -> None:
     """During a swap a worker's threads serve two generations and clear each other's cached index state
     (postings, facets); this replays the worst interleaving: the clear lands right after this request stored it."""
-    from search_app import executor
+    from engine import executor
 
     class ClearedByAnotherThread(OrderedDict):
         def __setitem__(self, key: object, value: object) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from search_app.intent import detect_intent
-from search_app.query import MAX_QUERY_CHARS, QueryError, parse_query
-from search_app.synonyms import Synonyms, load_synonyms
+from engine.intent import detect_intent
+from engine.query import MAX_QUERY_CHARS, QueryError, parse_query
+from engine.synonyms import Synonyms, load_synonyms
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search_app.query import parse_query, without_filter
+from engine.query import parse_query, without_filter
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from whoosh.searching import Searcher
 
-from search_app.query import parse_query
-from search_app.results import search_page
-from search_app.search import best_sections, build_query, score_articles, search
-from search_app.understand import understood
+from engine.query import parse_query
+from engine.results import search_page
+from engine.search import best_sections, build_query, score_articles, search
+from engine.understand import understood
 
 THIN = """<html><head><title>Shingles</title></head><body><h1>Shingles</h1>
 <p>Shingles is a painful rash caused by the chickenpox virus waking up again.</p></body></html>"""

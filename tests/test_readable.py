@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from engine.highlight import snippet
 from indexer.sources.readable import readable_answer, readable_heading
 from indexer.store import IndexStore
-from search_app.highlight import snippet
 
 
 @pytest.mark.parametrize(

@@ -12,19 +12,20 @@ import pytest
 from click.testing import CliRunner
 from whoosh.searching import Searcher
 
+from engine import lay_terms, semantic
+from engine.executor import Scored
+from engine.fusion import Fusion, fuse
+from engine.query import parse_query
+from engine.search import SCORING, search
+from engine.synonyms import load_synonyms
 from indexer import embedder, vectors
 from indexer.build import build_index
 from indexer.embedder import ModelUnavailable, load_embedder
 from indexer.pinned import PinnedFile, PinnedFileError, verified
 from indexer.sources.files import SourceFile, read_article
 from indexer.store import IndexStore
-from search_app import create_app, lay_terms, semantic
+from search_app import create_app
 from search_app.cli import main
-from search_app.executor import Scored
-from search_app.fusion import Fusion, fuse
-from search_app.query import parse_query
-from search_app.search import SCORING, search
-from search_app.synonyms import load_synonyms
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from whoosh.searching import Searcher
 
-from search_app.query import parse_query
-from search_app.results import search_page
-from search_app.spelling import corrected_words, corrections
+from engine.query import parse_query
+from engine.results import search_page
+from engine.spelling import corrected_words, corrections
 
 ARTICLES = {
     "mondor.html": ("Mondor disease", "", "A rare inflammation of a vein just under the skin of the chest."),

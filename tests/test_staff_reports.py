@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from engine.synonyms import load_synonyms
 from indexer.build import build_index
 from indexer.store import IndexStore
 from indexer.summary import read_summaries
@@ -25,7 +26,6 @@ from search_app.audit.coverage import Policy, compute, parse_by_source
 from search_app.audit.tally import Tally
 from search_app.database import Connection
 from search_app.querylog import QueryLog, SearchEntry
-from search_app.synonyms import load_synonyms
 from tests.conftest import write_article
 from tests.servers import fresh_schema, postgres
 from tests.test_staff import PASSWORD, sign_in

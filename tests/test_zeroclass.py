@@ -10,7 +10,8 @@ import pytest
 from flask import Flask
 from whoosh.searching import Searcher
 
-from search_app import accounts, create_app, executor, querylog, search, spelling
+from engine import executor, search, spelling
+from search_app import accounts, create_app, querylog
 from search_app.audit import classify, zeroclass
 from search_app.audit.classify import MISSING_ARTICLE, MISSPELLING
 from search_app.querylog import SearchEntry, get_db

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.synonyms import Synonyms
 from indexer.schema import name_key
-from search_app.synonyms import Synonyms
 
 # Words that name no particular condition: "Gout" and "Gout disease" are one topic.
 GENERIC = frozenset({"diseas", "disease", "disord", "disorder", "syndrom", "syndrome", "condit", "condition"})

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 
 from whoosh.searching import Searcher
 
+from engine.budget import Budget
+from engine.executor import derived
+from engine.query import parse_query
+from engine.search import search
+from engine.spelling import analysed_terms, corrections, known_word
 from indexer.article import SECTION_LABELS
 from search_app.audit.catalog import Catalog
-from search_app.budget import Budget
-from search_app.executor import derived
-from search_app.query import parse_query
-from search_app.search import search
-from search_app.spelling import analysed_terms, corrections, known_word
 from search_app.suggest import deletions, one_edit
 
 NOW_FOUND = "now found"

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from flask import current_app
 
+from engine.synonyms import load_synonyms
 from search_app import querylog
 from search_app.audit import checklist, coverage, demand, zeroclass
 from search_app.audit.catalog import Catalog
 from search_app.audit.tables import Table
 from search_app.database import DatabaseError
 from search_app.index import store
-from search_app.synonyms import load_synonyms
 
 
 def audit_tables(report: str, topics: Path | None = None, days: int = 7) -> dict[str, Table]:

@@ -17,15 +17,15 @@ import json
 
 from flask import current_app, g
 
+from engine.budget import Budget
+from engine.query import ParsedQuery
+from engine.synonyms import load_synonyms
 from search_app import querylog
 from search_app.audit.catalog import Catalog
 from search_app.audit.classify import Diagnosis, classify
 from search_app.audit.coverage import load_articles
-from search_app.budget import Budget
 from search_app.database import Connection, DatabaseError
 from search_app.index import get_searcher, store
-from search_app.query import ParsedQuery
-from search_app.synonyms import load_synonyms
 
 PASS_SIZE = 5  # unclassified queries classified per background pass
 EVERY = 10**9  # "no limit", as a LIMIT both SQLite and PostgreSQL read

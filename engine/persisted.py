@@ -28,12 +28,13 @@ from whoosh.searching import Searcher
 from indexer.store import DERIVED
 
 MISSING = object()
-CODE = (Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "indexer")
+# the engine derives these tables from what indexer wrote; search_app keeps its search box's names here too
+CODE = tuple(Path(__file__).resolve().parent.parent / package for package in ("engine", "indexer", "search_app"))
 
 
 @cache
 def code_version() -> str:
-    """A hash of the source of search_app and indexer: derived data of other code is not reused."""
+    """A hash of the source of engine, indexer and search_app: derived data of other code is not reused."""
     digest = hashlib.sha256()
     for path in sorted(p for folder in CODE for p in folder.rglob("*.py")):
         digest.update(path.read_bytes())

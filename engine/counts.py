@@ -11,10 +11,10 @@ from __future__ import annotations
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from search_app.budget import Budget
-from search_app.executor import Scored, evaluate
-from search_app.query import ParsedQuery
-from search_app.spelling import analysed_terms, corrected_words
+from engine.budget import Budget
+from engine.executor import Scored, evaluate
+from engine.query import ParsedQuery
+from engine.spelling import analysed_terms, corrected_words
 
 FIELDS = ("title", "aliases", "types", "treatments", "specialists", "content")
 

@@ -28,10 +28,10 @@ import re
 
 from whoosh.searching import Searcher
 
+from engine.executor import Scored, derived
+from engine.query import ParsedQuery
+from engine.redflags import red_flags
 from indexer.schema import name_key
-from search_app.executor import Scored, derived
-from search_app.query import ParsedQuery
-from search_app.redflags import red_flags
 
 CHECKED = 200  # best-scored matches read: enough for every plausible emergency article
 NAMED = 3.0  # strength of a named emergency; a symptom lies between 1 and 2 by how early it is listed

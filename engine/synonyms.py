@@ -2,7 +2,7 @@
 
 The table (``data/synonyms.tsv``) has one group of equivalent terms per line,
 tab separated, the preferred clinical name first. The Human Phenotype Ontology's
-layperson synonyms (search_app/lay_terms.py) can join it (LAY_TERMS, off: see
+layperson synonyms (engine/lay_terms.py) can join it (LAY_TERMS, off: see
 there why): an HPO group that shares a term with a group of the table adds its
 other terms to that group; the rest stand as groups of their own. The table wins
 where the two disagree.
@@ -14,8 +14,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+from engine.lay_terms import hpo_groups, hpo_version
 from indexer.schema import name_key
-from search_app.lay_terms import hpo_groups, hpo_version
 
 DEFAULT_TABLE = Path(__file__).parent / "data" / "synonyms.tsv"
 # The HPO's lay words, measured on every set (all-MiniLM fusion on, MedQuAD): lay-dev nDCG@10

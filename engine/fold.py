@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh.searching import Searcher
 
+from engine.executor import Scored, derived
+from engine.library import Entry, entries
 from indexer.schema import name_key
-from search_app.executor import Scored, derived
-from search_app.library import Entry, entries
 
 MAX_ALSO = 5  # more sources than this are rare, and the article page lists every one
 

@@ -37,9 +37,9 @@ from whoosh import query as wq
 from whoosh.scoring import BM25FScorer, bm25
 from whoosh.searching import Searcher
 
-from search_app import persisted
-from search_app.budget import Budget
-from search_app.persisted import generation_folder
+from engine import persisted
+from engine.budget import Budget
+from engine.persisted import generation_folder
 
 MAX_CACHED_TERMS = 50_000
 MAX_CACHED_POSITIONS = 4_000_000  # (document, position) keys kept for phrases: 32 MB
@@ -108,7 +108,7 @@ def index_state(searcher: Searcher) -> IndexState:
 def derived(searcher: Searcher, name: str, compute: Callable[[Searcher], T], persist: bool = True) -> T:
     """Something computed from the index once per index state: a quality prior, facet postings.
 
-    With `persist` it is also kept in the generation folder (search_app.persisted), so
+    With `persist` it is also kept in the generation folder (engine.persisted), so
     other processes load it instead of computing it; a per-process memo passes False.
     """
     state = index_state(searcher)

@@ -21,17 +21,17 @@ from whoosh.fields import Schema
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
+from engine.budget import Budget
+from engine.executor import Scored, derived, evaluate
+from engine.fusion import with_meaning
+from engine.library import title_rank
+from engine.names import names_in
+from engine.query import ParsedQuery
+from engine.semantic import Closeness
+from engine.spelling import analysed_terms, corrected_words, corrections, known_word
+from engine.understand import understood
 from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
-from search_app.budget import Budget
-from search_app.executor import Scored, derived, evaluate
-from search_app.fusion import with_meaning
-from search_app.library import title_rank
-from search_app.names import names_in
-from search_app.query import ParsedQuery
-from search_app.semantic import Closeness
-from search_app.spelling import analysed_terms, corrected_words, corrections, known_word
-from search_app.understand import understood
 
 FIELD_BOOSTS: dict[str, float] = {
     "title": 5.0,

@@ -17,10 +17,10 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from engine.executor import Scored, evaluate
+from engine.query import ParsedQuery
+from engine.semantic import Closeness, closeness
 from indexer.documents import TITLE_KEY_MARK
-from search_app.executor import Scored, evaluate
-from search_app.query import ParsedQuery
-from search_app.semantic import Closeness, closeness
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def _name_terms(whoosh_query: wq.Query) -> tuple[list[wq.Query], list[wq.Query]]
     A whole name is asked for as a marked title key at the exact-title boost (and as
     an alias key); a name found inside a longer query never reaches that boost.
     """
-    from search_app.search import EXACT_TITLE_BOOST  # search.py calls this module
+    from engine.search import EXACT_TITLE_BOOST  # search.py calls this module
 
     terms = [t for t in whoosh_query.leaves() if isinstance(t, wq.Term) and t.fieldname == "name_key"]
     whole = {

@@ -14,10 +14,10 @@ from dataclasses import replace
 
 from whoosh.searching import Searcher
 
+from engine.names import names_in
+from engine.query import ParsedQuery, with_intent
+from engine.spelling import is_name_word
 from indexer.schema import name_key
-from search_app.names import names_in
-from search_app.query import ParsedQuery, with_intent
-from search_app.spelling import is_name_word
 
 MIN_COMPOUND_PART = 3  # "hemoglobin e" is not "hemoglobine"
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh.searching import Searcher
 
+from engine.executor import derived
 from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
-from search_app.executor import derived
 
 OTHER = "0-9"  # titles that start with a digit or a sign ("2009 H1N1 Flu")
 LETTERS: tuple[str, ...] = (*string.ascii_lowercase, OTHER)

@@ -16,18 +16,18 @@ import numpy as np
 from markupsafe import Markup
 from whoosh.searching import Searcher
 
+from engine.budget import Budget
+from engine.counts import all_words_total
+from engine.emergency import emergency_first
+from engine.executor import derived
+from engine.fold import attach_also, fold
+from engine.highlight import snippet, stems_of
+from engine.library import Entry
+from engine.query import ParsedQuery
+from engine.search import Ranked, best_sections, rank_articles
+from engine.spelling import corrected_words
+from engine.understand import understood
 from indexer.article import SECTION_LABELS
-from search_app.budget import Budget
-from search_app.counts import all_words_total
-from search_app.emergency import emergency_first
-from search_app.executor import derived
-from search_app.fold import attach_also, fold
-from search_app.highlight import snippet, stems_of
-from search_app.library import Entry
-from search_app.query import ParsedQuery
-from search_app.search import Ranked, best_sections, rank_articles
-from search_app.spelling import corrected_words
-from search_app.understand import understood
 
 FACETS = {"section": "kinds", "specialist": "specialist_tags", "source": "source"}
 FACET_SIZE = 12

@@ -15,10 +15,10 @@ import re
 from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
+from engine.budget import Budget
+from engine.executor import derived
 from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
-from search_app.budget import Budget
-from search_app.executor import derived
 
 MAX_CORRECTIONS = 2  # an unknown word is matched through at most this many known ones
 MAX_CANDIDATES = 5  # close words looked at per unknown word, before its context picks

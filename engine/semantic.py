@@ -21,10 +21,10 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from whoosh.searching import Searcher
 
+from engine.executor import derived
+from engine.library import entries
 from indexer.embedder import MODEL_ID, ModelUnavailable, shared_embedder
 from indexer.vectors import read_vectors
-from search_app.executor import derived
-from search_app.library import entries
 
 QUERY_CACHE = 1024  # query vectors kept per process (1.5 kB each)
 

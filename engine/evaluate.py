@@ -9,9 +9,9 @@ from typing import TextIO
 
 from whoosh.searching import Searcher
 
-from search_app.query import QueryError, parse_query
-from search_app.search import search
-from search_app.synonyms import load_synonyms
+from engine.query import QueryError, parse_query
+from engine.search import search
+from engine.synonyms import load_synonyms
 
 
 def read_topics(path: Path) -> Iterator[tuple[str, str]]:

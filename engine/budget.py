@@ -28,8 +28,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import current_app
-
 MAX_PHRASES = 4  # quoted phrases matched as phrases; later ones become plain words
 MAX_PHRASE_WORDS = 8  # words of one phrase (or excluded phrase) that are kept
 MAX_EXCLUSIONS = 8  # -word or -"phrase"; more is a 400
@@ -79,8 +77,3 @@ class Budget:
             return False
         self.phrases.add(words)
         return True
-
-
-def request_budget() -> Budget:
-    """This request's budget: the caps above, and SEARCH_DEADLINE_MS from now."""
-    return Budget.starting_now(float(current_app.config["SEARCH_DEADLINE_MS"]))

@@ -14,11 +14,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from engine.budget import MAX_EXCLUSIONS, MAX_PHRASE_WORDS, MAX_PHRASES, MAX_TERMS
+from engine.intent import Intent, detect_intent, topic_words
+from engine.redflags import is_emergency
+from engine.synonyms import Synonyms
 from indexer.article import SECTION_KINDS
-from search_app.budget import MAX_EXCLUSIONS, MAX_PHRASE_WORDS, MAX_PHRASES, MAX_TERMS
-from search_app.intent import Intent, detect_intent, topic_words
-from search_app.redflags import is_emergency
-from search_app.synonyms import Synonyms
 
 MAX_QUERY_CHARS = 1000
 FILTER_FIELDS = {"section": "kinds", "kind": "kinds", "specialist": "specialist_tags", "source": "source"}

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 import numpy as np
 from whoosh.searching import Searcher
 
-from search_app.executor import derived
-from search_app.fold import name_groups
-from search_app.library import Entry, entries
+from engine.executor import derived
+from engine.fold import name_groups
+from engine.library import Entry, entries
 
 POPULAR_DAYS = 30
 TOPICS = 8

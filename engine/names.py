@@ -11,8 +11,8 @@ from collections import Counter
 
 from whoosh.searching import Searcher
 
+from engine.executor import derived
 from indexer.documents import TITLE_KEY_MARK
-from search_app.executor import derived
 
 
 def names_in(searcher: Searcher, words: set[str]) -> set[str]:
