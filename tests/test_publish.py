@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bench.servers import free_port
 from indexer.build import build_index
 from indexer.publish import PublishError, publish
 from indexer.store import IndexStore
 from search_app import create_app
 from search_app.cli import main
 from tests.conftest import CORPUS
-from tests.servers import free_port
 
 CLI = "from search_app.cli import main; main()"
 
