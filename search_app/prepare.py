@@ -17,7 +17,7 @@ from search_app.library import a_to_z, title_rank
 from search_app.query import parse_query
 from search_app.results import search_page
 from search_app.search import SCORING
-from search_app.suggest import articles_names
+from search_app.suggest import suggester_for
 from search_app.synonyms import load_synonyms
 
 # Words that take every path a first request takes: names, a name inside a question, intent, facets.
@@ -32,4 +32,4 @@ def prepare_generation(generation: Path) -> None:
             search_page(searcher, parse_query(text, synonyms))
         a_to_z(searcher)
         title_rank(searcher)
-    articles_names(generation)  # the search box's names
+    suggester_for(generation)  # the search box's names and the structures that find them
