@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 POSTGRES_BIN = Path("/usr/lib/postgresql")
+# Seconds a replica may take to answer /healthz: its workers import the app on cores that other
+# work may share (a replica took over 30 s on 2 cores under a load average of 15).
+REPLICA_START = 120.0
 CLI = "from search_app.cli import main; main()"
 
 
@@ -188,7 +191,7 @@ class Replica:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = REPLICA_START) -> None:
         """Start it and wait until it answers `/healthz`; its stderr goes to `log` when given (appended)."""
         command = [sys.executable, "-c", CLI, "serve", "--production", "--workers", str(self.workers)]
         command += ["--port", str(self.port), "--index", str(self.index)]
@@ -239,7 +242,7 @@ class Cluster:
 
 @contextmanager
 def cluster(
-    root: Path, folders: list[Path], settings: dict[str, str], workers: int = 2, start_timeout: float = 30.0
+    root: Path, folders: list[Path], settings: dict[str, str], workers: int = 2, start_timeout: float = REPLICA_START
 ) -> Iterator[Cluster]:
     """PostgreSQL, Redis, one replica per index folder (with `settings` as its environment) and nginx in front.
 
