@@ -142,4 +142,4 @@ def staff_seconds(folder: Path) -> list[tuple[str, float]]:
         config = {**UNLIMITED, "INDEX_DIR": str(folder)}
         config |= {"STAFF_DB": f"{scratch}/staff.sqlite3", "QUERY_LOG": f"{scratch}/log.sqlite3"}
         timings = time_pages(create_app(config), STAFF_PAGES)
-        return [(f"{page} ({status})", seconds) for page, seconds, status in timings]
+        return [(f"{load.page} ({load.status})", load.seconds) for load in timings]

@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from search_app.database import Database
+
 POSTGRES_BIN = Path("/usr/lib/postgresql")
 # Seconds a replica may take to answer /healthz: its workers import the app on cores that other
 # work may share (a replica took over 30 s on 2 cores under a load average of 15).
@@ -67,6 +69,15 @@ def _postgres_tool(name: str) -> str:
     if not versions:
         raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
     return str(versions[-1] / name)
+
+
+def fresh_schema(url: str, name: str) -> str:
+    """The URL of a new, empty schema of the server at `url`: one test's own tables."""
+    admin = Database(url, [])
+    with admin.connect() as connection:
+        connection.execute(f"CREATE SCHEMA {name}")
+    admin.close()
+    return f"{url}?options=-csearch_path%3D{name}"
 
 
 @contextmanager

@@ -271,7 +271,7 @@ EXPORT_TITLES = {"checklist": "topic-checklist"}
 
 def _coverage() -> coverage.Coverage:
     policy = coverage.Policy.from_config(current_app.config)
-    return coverage.compute(coverage.load_articles(store()), policy, _today())
+    return coverage.report(store(), policy, _today())
 
 
 def _catalog() -> Catalog:
@@ -283,7 +283,7 @@ def _demand(days: int) -> demand.Demand | None:
     if not querylog.log().enabled:
         return None
     try:
-        return demand.compute(querylog.get_db(), days, _today())
+        return demand.compute(querylog.get_db(), days, _today(), querylog.log().hourly)
     except DatabaseError as error:
         current_app.logger.warning("query log unreadable: %s", error)
         return None

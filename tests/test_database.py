@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.servers import free_port, postgres
+from bench.servers import free_port, fresh_schema, postgres
 from search_app.database import Database, DatabaseError, Migration
 
 PEOPLE = Migration(
@@ -32,13 +32,7 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield str(tmp_path / "db.sqlite3")
         return
-    url = request.getfixturevalue("postgres_url")
-    schema = f"test_{abs(hash(request.node.nodeid))}"
-    admin = Database(url, [])
-    with admin.connect() as connection:
-        connection.execute(f"CREATE SCHEMA {schema}")
-    admin.close()
-    yield f"{url}?options=-csearch_path%3D{schema}"
+    yield fresh_schema(request.getfixturevalue("postgres_url"), f"test_{abs(hash(request.node.nodeid))}")
 
 
 def test_migrations_run_once_and_later_ones_alone(target: str) -> None:

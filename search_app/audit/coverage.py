@@ -4,14 +4,16 @@ Stages: read the per-article summaries the indexer wrote into the live
 generation (no article text is read here, so 5,000 articles take
 milliseconds); grade every article x section kind as present, thin or
 missing; count each required section's share; list the articles that break
-the policy, the stale ones, and titles or aliases that collide.
+the policy, the stale ones, and titles or aliases that collide.  Each of these
+is computed once per generation, policy and day, and kept (`report`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -71,36 +73,73 @@ class Coverage:
 
     def problems(self, article: dict) -> tuple[list[str], list[str]]:
         """The required kinds an article lacks, and those it has but thin."""
-        required = self.policy.required_for(article.get("source", ""))
-        grades = {kind: self.policy.grade(article["words"].get(kind)) for kind in required}
-        return [k for k, g in grades.items() if g == MISSING], [k for k, g in grades.items() if g == THIN]
+        grades = [(kind, self.policy.grade(article["words"].get(kind))) for kind in self._required(article)]
+        return [k for k, g in grades if g == MISSING], [k for k, g in grades if g == THIN]
 
     def section_counts(self) -> list[tuple[str, int, int, int]]:
         """(kind, present, thin, missing) for every kind shown, required first."""
-        counts = []
-        for kind in self.kinds:
-            grades = [self.policy.grade(a["words"].get(kind)) for a in self.articles]
-            counts.append((kind, grades.count(PRESENT), grades.count(THIN), grades.count(MISSING)))
-        return counts
+        return self._section_counts
 
     def required_counts(self) -> list[tuple[str, int, int, int]]:
         """(kind, present, thin, missing) among the articles whose policy requires each kind."""
-        counts = []
-        for kind in self.policy.every_required:
-            grades = [
-                self.policy.grade(a["words"].get(kind))
-                for a in self.articles
-                if kind in self.policy.required_for(a.get("source", ""))
-            ]
-            counts.append((kind, grades.count(PRESENT), grades.count(THIN), grades.count(MISSING)))
-        return counts
+        return self._required_counts
 
     def breaking(self) -> list[tuple[dict, list[str], list[str]]]:
-        found = ((a, *self.problems(a)) for a in self.articles)
-        return [(a, missing, thin) for a, missing, thin in found if missing or thin]
+        return self._breaking
 
     def stale(self) -> tuple[list[tuple[dict, int]], int]:
         """Articles reviewed more than stale_days ago (oldest first), and how many have no review date."""
+        return self._stale
+
+    def duplicates(self) -> list[tuple[str, str, list[dict]]]:
+        """(how, name, articles): same title or alias on several articles, or near-identical titles.
+
+        The name is as an article writes it ("Type 1 Diabetes"), never the stemmed key ("1 diabet type").
+        """
+        return self._duplicates
+
+    def _required(self, article: dict) -> tuple[str, ...]:
+        return self._by_source.get(article.get("source", ""), self.policy.required)
+
+    def _counts(self, articles: list[dict], kind: str) -> tuple[str, int, int, int]:
+        """(kind, present, thin, missing) over some articles."""
+        grades = Counter(self.policy.grade(article["words"].get(kind)) for article in articles)
+        return kind, grades[PRESENT], grades[THIN], grades[MISSING]
+
+    @cached_property
+    def _section_counts(self) -> list[tuple[str, int, int, int]]:
+        """One pass over the sections the articles have (most kinds are missing from most articles)."""
+        graded: Counter[tuple[str, str]] = Counter()
+        for article in self.articles:
+            for kind, words in article["words"].items():
+                graded[kind, self.policy.grade(words)] += 1
+        n = len(self.articles)
+        return [(k, graded[k, PRESENT], graded[k, THIN], n - graded[k, PRESENT] - graded[k, THIN]) for k in self.kinds]
+
+    @cached_property
+    def _required_counts(self) -> list[tuple[str, int, int, int]]:
+        return [self._counts(self._requiring[kind], kind) for kind in self.policy.every_required]
+
+    @cached_property
+    def _by_source(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.policy.by_source)
+
+    @cached_property
+    def _requiring(self) -> dict[str, list[dict]]:
+        """Each required kind -> the articles whose policy requires it."""
+        requiring: dict[str, list[dict]] = {kind: [] for kind in self.policy.every_required}
+        for article in self.articles:
+            for kind in self._required(article):
+                requiring[kind].append(article)
+        return requiring
+
+    @cached_property
+    def _breaking(self) -> list[tuple[dict, list[str], list[str]]]:
+        found = ((a, *self.problems(a)) for a in self.articles)
+        return [(a, missing, thin) for a, missing, thin in found if missing or thin]
+
+    @cached_property
+    def _stale(self) -> tuple[list[tuple[dict, int]], int]:
         aged, undated = [], 0
         for article in self.articles:
             reviewed = _date(article.get("reviewed", ""))
@@ -110,11 +149,8 @@ class Coverage:
                 aged.append((article, age))
         return sorted(aged, key=lambda pair: -pair[1]), undated
 
-    def duplicates(self) -> list[tuple[str, str, list[dict]]]:
-        """(how, name, articles): same title or alias on several articles, or near-identical titles.
-
-        The name is as an article writes it ("Type 1 Diabetes"), never the stemmed key ("1 diabet type").
-        """
+    @cached_property
+    def _duplicates(self) -> list[tuple[str, str, list[dict]]]:
         exact: dict[str, list[tuple[dict, str]]] = defaultdict(list)
         loose: dict[str, list[dict]] = defaultdict(list)
         for article in self.articles:
@@ -127,16 +163,21 @@ class Coverage:
             loose[loose_key(article["title_key"])].append(article)
         found = []
         for key, owners in exact.items():
-            if len({a["id"] for a, _ in owners}) > 1:
+            if len(owners) > 1:  # an article holds each key once
                 how = "same title" if all(h == "title" for _, h in owners) else "title or alias shared"
                 found.append((how, _spelled(key, [a for a, _ in owners]), [a for a, _ in owners]))
         for key, owners in loose.items():
-            if key and len({a["title_key"] for a in owners}) > 1:  # one title key: already a "same title"
+            # One title key among them: already listed as a "same title".
+            if key and len(owners) > 1 and len({a["title_key"] for a in owners}) > 1:
                 found.append(("near-identical titles", " / ".join(sorted({a["title"] for a in owners})), owners))
         return sorted(found, key=lambda item: (item[0], item[1].casefold()))
 
     def tables(self) -> dict[str, Table]:
         """Every coverage table, in full, for CSV and JSON."""
+        return self._tables
+
+    @cached_property
+    def _tables(self) -> dict[str, Table]:
         sections = Table(
             "sections", "Coverage by section", ["section", "required", "present", "thin", "missing", "share"]
         )
@@ -214,6 +255,25 @@ def load_articles(store: IndexStore) -> list[dict]:
         _CACHE.clear()
         _CACHE[key] = read_summaries(Path(current))
     return _CACHE[key]
+
+
+_REPORTS: dict[tuple[Policy, date], Coverage] = {}
+
+
+def report(store: IndexStore, policy: Policy, today: date) -> Coverage:
+    """The live generation's coverage, computed once per generation, policy and day in each process.
+
+    A generation never changes once published, so neither does its coverage; each
+    table is worked out when first asked for and kept with the report.
+    """
+    articles = load_articles(store)
+    found = _REPORTS.get((policy, today))
+    if found is None or found.articles is not articles:
+        found = compute(articles, policy, today)
+        for key in [key for key, kept in _REPORTS.items() if kept.articles is not articles or key[1] != today]:
+            del _REPORTS[key]  # another generation's, or another day's
+        _REPORTS[policy, today] = found
+    return found
 
 
 def label(kind: str) -> str:

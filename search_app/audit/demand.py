@@ -6,32 +6,31 @@ bot's when they were logged (junk.py) stay out of every table but their own, whi
 counts them by reason; long queries are shown shortened.  Zero-result queries
 carry the class stored when they were logged (zeroclass.py): reading the report
 never touches the index.
+
+Stages: the log is counted in one scan per window (tally.py); with `Hourly`, the
+hours of the period before the one under way are counted once per hour and kept,
+and only the hour under way is counted on each request, so the report is always
+up to date but a busy log is scanned once an hour per period; the tables are then
+chosen from the counts in Python.
 """
 
 from __future__ import annotations
 
+import heapq
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from search_app.audit.junk import shown
 from search_app.audit.tables import Table
+from search_app.audit.tally import END, Counts, Tally, count
 from search_app.database import Connection
 
 TOP = 100
 LOW_CLICK_MIN_SEARCHES = 3
 LOW_CLICK_RATE = 0.1
 MAX_DAYS = 366
-
-_PER_QUERY = """
-WITH clicked AS (SELECT search_id, COUNT(*) AS n FROM clicks GROUP BY search_id)
-SELECT s.normalized, COUNT(*) AS searches, ROUND(AVG(s.results), 1) AS avg_results,
-       COALESCE(SUM(c.n), 0) AS clicks, MAX(s.at) AS last_seen, MIN(s.query) AS example, MIN(s.filters) AS filters
-FROM searches s LEFT JOIN clicked c ON c.search_id = s.id
-WHERE s.at >= ? AND s.normalized != '' AND s.junk = '' {where}
-GROUP BY s.normalized {having}
-ORDER BY searches DESC, s.normalized
-LIMIT ?
-"""
 
 
 @dataclass
@@ -49,7 +48,7 @@ class Demand:
 
     @property
     def junk_total(self) -> int:
-        return sum(count for _, count in self.junk)
+        return sum(searches for _, searches in self.junk)
 
     def tables(self) -> dict[str, Table]:
         base = ["query", "searches", "avg_results", "clicks", "last_seen"]
@@ -62,34 +61,75 @@ class Demand:
         return {t.name: t for t in (zero, top, low, daily, junk)}
 
 
-def compute(connection: Connection, days: int, today: date) -> Demand:
-    """The demand report for the `days` days ending `today` (UTC)."""
+class Hourly:
+    """Each period's tally of the hours before the one under way, kept until that hour ends (one per process).
+
+    At most KEPT periods are kept (the most recently counted): any number of days may be asked for.
+    """
+
+    KEPT = 8
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, str], Tally] = {}
+        self._lock = threading.Lock()
+
+    def tally(self, since: str, cut: str, make: Callable[[], Tally]) -> Tally:
+        """The kept tally of [since, cut), made now when this period has none for this hour."""
+        kept = self._kept.get((since, cut))
+        if kept is None:
+            kept = make()
+            with self._lock:  # tallies of hours gone by are dropped, and the oldest beyond KEPT
+                fresh = [(key, value) for key, value in self._kept.items() if key[1] == cut]
+                self._kept = dict([*fresh[-(self.KEPT - 1) :], ((since, cut), kept)])
+        return kept
+
+
+def compute(
+    connection: Connection, days: int, today: date, hourly: Hourly | None = None, now: datetime | None = None
+) -> Demand:
+    """The demand report for the `days` days ending `today` (UTC): with `hourly`, whole hours counted once each hour."""
     start = today - timedelta(days=days - 1)
     since = start.isoformat()
-    report = Demand(days, start, today)
-    report.top = _rows(connection, since, "", "", TOP)
-    report.zero = _zero_rows(connection, since, TOP * 5)
-    # PostgreSQL reads no output names in HAVING: the counts are spelled out.
-    low_having = f"HAVING COUNT(*) >= {LOW_CLICK_MIN_SEARCHES} AND COALESCE(SUM(c.n), 0) < COUNT(*) * {LOW_CLICK_RATE}"
-    report.low_click = _rows(connection, since, "AND s.results > 0 AND s.endpoint = 'page'", low_having, TOP)
-    report.daily = _daily(connection, start, today)
-    report.total = sum(total for _, total, _ in report.daily)
-    report.zero_total = sum(zero for _, _, zero in report.daily)
-    report.junk = [
-        (reason, count)
-        for reason, count in connection.execute(
-            "SELECT junk, COUNT(*) FROM searches WHERE at >= ? AND junk != '' GROUP BY junk ORDER BY COUNT(*) DESC",
-            (since,),
-        )
+    if hourly is None:
+        found = report(days, start, today, count(connection, since, since, END))
+    else:
+        cut = max(since, hour_of(now or datetime.now(timezone.utc)))
+        past = hourly.tally(since, cut, lambda: count(connection, since, since, cut))
+        found = report(days, start, today, past + count(connection, since, cut, END))
+    _add_classes(connection, found.zero)
+    return found
+
+
+def hour_of(moment: datetime) -> str:
+    """The start of a moment's hour as the log writes times.
+
+    >>> hour_of(datetime(2026, 3, 10, 14, 59, 59, tzinfo=timezone.utc))
+    '2026-03-10 14:00:00'
+    """
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:00:00")
+
+
+def report(days: int, start: date, end: date, tally: Tally) -> Demand:
+    """The tables chosen from a period's tally."""
+    queries = tally.queries.items()
+    found = Demand(days, start, end)
+    found.top = [_row(text, c.searches, c.results, c.clicks, c.last_seen) for text, c in _most(queries, _searches, TOP)]
+    found.low_click = [
+        _row(text, c.page, c.page_results, c.clicks, c.page_last) for text, c in _most(queries, _low_click, TOP)
     ]
-    return report
+    found.zero = [_row(text, c.zero, 0, 0, c.zero_last) for text, c in _most(queries, _zero, TOP * 5)]
+    days_in = [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+    found.daily = [(day, *tally.days.get(day, (0, 0))) for day in days_in]
+    found.total = sum(total for _, total, _ in found.daily)
+    found.zero_total = sum(zero for _, _, zero in found.daily)
+    found.junk = sorted(tally.junk.items(), key=lambda item: (-item[1], item[0]))
+    return found
 
 
-def _zero_rows(connection: Connection, since: str, limit: int) -> list[dict]:
-    """The zero-result queries with their stored classes ("" where none is stored yet)."""
-    rows = _rows(connection, since, "AND s.results = 0", "", limit)
+def _add_classes(connection: Connection, rows: list[dict]) -> None:
+    """The class stored for each zero-result query ("" where none is stored yet): one lookup by key."""
     if not rows:
-        return rows
+        return
     classes = {
         normalized: (kind, detail, fix)
         for normalized, kind, detail, fix in connection.execute(
@@ -101,26 +141,34 @@ def _zero_rows(connection: Connection, since: str, limit: int) -> list[dict]:
     for row in rows:
         kind, detail, fix = classes.get(row["normalized"], ("", "", ""))
         row.update({"class": kind, "detail": detail, "fix": fix})
-    return rows
 
 
-def _rows(connection: Connection, since: str, where: str, having: str, limit: int) -> list[dict]:
-    cursor = connection.execute(_PER_QUERY.format(where=where, having=having), (since, limit))
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    for row in rows:
-        row["query"] = shown(row["normalized"])  # the full text stays in "normalized"
-    return rows
+def _searches(counts: Counts) -> int:
+    return counts.searches
 
 
-def _daily(connection: Connection, start: date, end: date) -> list[tuple[str, int, int]]:
-    counts = {
-        day: (total, zero)
-        for day, total, zero in connection.execute(
-            "SELECT substr(at, 1, 10) AS day, COUNT(*), SUM(CASE WHEN results = 0 THEN 1 ELSE 0 END)"
-            " FROM searches WHERE at >= ? AND junk = '' GROUP BY substr(at, 1, 10)",
-            (start.isoformat(),),
-        )
+def _zero(counts: Counts) -> int:
+    return counts.zero
+
+
+def _low_click(counts: Counts) -> int:
+    """Page searches with results, for a query searched often enough there and clicked too rarely; else 0."""
+    often = counts.page >= LOW_CLICK_MIN_SEARCHES and counts.clicks < counts.page * LOW_CLICK_RATE
+    return counts.page if often else 0
+
+
+def _most(queries: Iterable[tuple[str, Counts]], key: Callable[[Counts], int], limit: int) -> list[tuple[str, Counts]]:
+    """The `limit` queries with the highest key above 0, ties by text."""
+    return heapq.nsmallest(limit, ((t, c) for t, c in queries if key(c) > 0), key=lambda item: (-key(item[1]), item[0]))
+
+
+def _row(text: str, searches: int, results: int, clicks: int, last_seen: str) -> dict:
+    average = round(results / searches, 1) if searches else 0.0
+    return {
+        "query": shown(text),  # the full text stays in "normalized"
+        "normalized": text,
+        "searches": searches,
+        "avg_results": average,
+        "clicks": clicks,
+        "last_seen": last_seen,
     }
-    days = [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
-    return [(day, *counts.get(day, (0, 0))) for day in days]
