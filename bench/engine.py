@@ -102,7 +102,7 @@ def api_laps(folder: Path, topic_set: TopicSet) -> tuple[list[float], int]:
 
 @dataclass(frozen=True)
 class SuggestTiming:
-    first_seconds: float  # the first request: reads the names from the index and builds the structure
+    first_seconds: float  # the first request: loads the suggester the build kept in the generation
     laps: list[float]
     failed: int
 
@@ -119,7 +119,7 @@ def typed_prefixes(topic_sets: list[TopicSet]) -> list[str]:
 
 
 def suggest_laps(folder: Path, prefixes: list[str]) -> SuggestTiming:
-    """Milliseconds per `/api/suggest?q=...` through Flask's test client, after one request that builds."""
+    """Milliseconds per `/api/suggest?q=...` through Flask's test client, after one request that loads."""
     client = create_app({**UNLIMITED, "INDEX_DIR": str(folder)}).test_client()
     started = time.perf_counter()
     client.get("/api/suggest", query_string={"q": "ac"})

@@ -109,8 +109,8 @@ def suggest_section(engine: str, first_seconds: float, laps: list[float], failed
     )
     note = (
         "Each keystroke from 2 characters (30 at most) of the first 150 topics (100 with --quick) of "
-        "medquad-kw-dev and medquad-typo-dev; the first request reads the names from the index and builds "
-        "the structure."
+        "medquad-kw-dev and medquad-typo-dev; the first request loads the suggester the build kept in the "
+        "generation."
     )
     return f"{title}\n\n{table}\n\n{note}\n"
 

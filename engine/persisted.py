@@ -1,7 +1,7 @@
 """Data derived from one index generation, kept in the generation itself: computed once, loaded by every worker.
 
 Stages: a value derived from a generation (a quality prior, name tables, facet
-postings, the A–Z) is looked up in `<generation>/derived/`; when it is missing it is
+postings, the A–Z, the search box's suggester) is looked up in `<generation>/derived/`; when it is missing it is
 computed and written there (aside, then renamed into place), so the build — which
 answers a first request before it publishes (search_app.prepare) — or else the first
 worker pays for it, once.  Every later process loads it instead: arrays memory-mapped,
@@ -14,13 +14,14 @@ generation without this folder.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import tempfile
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from whoosh.searching import Searcher
@@ -59,9 +60,21 @@ def load(generation: Path, name: str) -> Any:
         if (folder / f"{name}.npy").exists():
             return np.load(folder / f"{name}.npy", mmap_mode="r")
         with open(folder / f"{name}.pickle", "rb") as handle:
-            return pickle.load(handle)
+            return _unpickle(handle)
     except (OSError, ValueError, EOFError, pickle.UnpicklingError):
         return MISSING
+
+
+def _unpickle(handle: BinaryIO) -> Any:
+    """pickle.load with the cycle collector paused: a load makes many objects (the suggester's 60,000
+    entries), none of them garbage yet, and the collector's passes over them took half its time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.load(handle)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def save(generation: Path, name: str, value: Any) -> None:

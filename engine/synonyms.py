@@ -10,8 +10,9 @@ where the two disagree.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from engine.lay_terms import hpo_groups, hpo_version
@@ -41,6 +42,11 @@ class Synonyms:
         }
         self._abbreviations = _alternatives(self._abbreviation_group)
         self._longest = max((len(key.split()) for key in self._key_group), default=0)
+
+    @cached_property
+    def digest(self) -> str:
+        """A short hash of the groups: what was derived with one table is not reused with another."""
+        return hashlib.sha256(repr(self.groups).encode()).hexdigest()[:12]
 
     @classmethod
     def from_file(cls, path: Path) -> Synonyms:

@@ -89,23 +89,32 @@ def _copy_local(generation: Path, root: Path) -> None:
         return  # published there before (a retried publish)
     previous = IndexStore(root).current_dir()
     staging = Path(tempfile.mkdtemp(prefix=f".incoming-{generation.name}-", dir=root))
-    for source in generation.iterdir():
-        kept = previous / source.name if previous else None
+    for relative in _files(generation):
+        source, target = generation / relative, staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        kept = previous / relative if previous else None
         if kept is not None and kept.is_file() and filecmp.cmp(source, kept, shallow=False):
-            os.link(kept, staging / source.name)
+            os.link(kept, target)
         else:
-            shutil.copy2(source, staging / source.name)
+            shutil.copy2(source, target)
     if not _same_files(generation, staging):
         raise OSError(f"the copy in {staging} differs from {generation}")
     shutil.rmtree(final, ignore_errors=True)  # a half copy by a killed publish of the same generation
     staging.rename(final)
 
 
+def _files(folder: Path) -> dict[Path, int]:
+    """Every file in a generation, subfolders included (its derived tables), by relative path, with its size.
+
+    Names starting with a dot are a writer's files in progress (engine.persisted), not the generation's.
+    """
+    found = (p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return {p.relative_to(folder): p.stat().st_size for p in found}
+
+
 def _same_files(left: Path, right: Path) -> bool:
-    names = sorted(p.name for p in left.iterdir())
-    if names != sorted(p.name for p in right.iterdir()):
-        return False
-    return all((left / name).stat().st_size == (right / name).stat().st_size for name in names)
+    """Every file of `left` is in `right` at its size; a replica may hold more it derived itself."""
+    return all((right / n).is_file() and (right / n).stat().st_size == size for n, size in _files(left).items())
 
 
 def _pointer(replica: Replica) -> str | None:

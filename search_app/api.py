@@ -15,7 +15,7 @@ from search_app.deadline import request_budget
 from search_app.index import get_searcher
 from search_app.params import MAX_PAGE, MAX_SIZE, BadParameter, parse_choice, parse_int, prefix_text, query_text
 from search_app.querylog import log_search
-from search_app.suggest import MAX_SUGGESTIONS, Suggestion, current_suggester
+from search_app.suggest import MAX_SUGGESTIONS, Suggestion, current_suggestions
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -52,7 +52,7 @@ def suggest() -> Response:
     text = prefix_text(request.args)
     limit = parse_int(request.args, "limit", MAX_SUGGESTIONS, 1, MAX_SUGGESTIONS)
     form = parse_choice(request.args, "format", ("json", "opensearch"))
-    found = current_suggester().suggest(text, limit)
+    found = current_suggestions(text, limit)
     if form == "opensearch":
         response = _opensearch_suggestions(text, found)
     else:

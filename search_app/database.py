@@ -199,9 +199,7 @@ _SHARED: dict[tuple[str, str], Database] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def shared(
-    target: str, component: str, migrations: Sequence[Migration], wait: float = SQLITE_BUSY_TIMEOUT
-) -> Database:
+def shared(target: str, component: str, migrations: Sequence[Migration], wait: float = SQLITE_BUSY_TIMEOUT) -> Database:
     """The one Database (and connection pool) of this process for a target and component.
 
     A PostgreSQL pool starts connecting now, so the first request does not wait for it.

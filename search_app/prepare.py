@@ -18,7 +18,7 @@ from engine.query import parse_query
 from engine.results import search_page
 from engine.search import SCORING
 from engine.synonyms import load_synonyms
-from search_app.suggest import articles_names
+from search_app.suggest import suggester_for
 
 # Words that take every path a first request takes: names, a name inside a question, intent, facets.
 FIRST_QUERIES = ("treatment", "can pain in my lower back cause symptoms")
@@ -32,4 +32,4 @@ def prepare_generation(generation: Path) -> None:
             search_page(searcher, parse_query(text, synonyms))
         a_to_z(searcher)
         title_rank(searcher)
-    articles_names(generation)  # the search box's names
+    suggester_for(generation)  # the search box's names and the structures that find them

@@ -1,19 +1,20 @@
 """Suggestions as a visitor types: names, aliases and article sections, from memory.
 
-Stages: read every article's title, aliases and section kinds from the live
-index generation once (``load_names``); arrange them as ranked entries with a
-word index, a sorted list for phrase prefixes and a one-typo index
-(``Suggester``); answer each keystroke from those structures without touching
-Whoosh (``Suggester.suggest``).  A search-box keystroke must cost well under
-5 ms, which a query on the index cannot promise, hence memory.
+Stages: read every article's title, aliases and section kinds from an index
+generation (``load_names``); arrange them as ranked entries with a word index, a
+sorted list for phrase prefixes and a one-typo index (``Suggester``), once per
+generation, kept in it by the build (``suggester_for``); answer each keystroke from
+those structures without touching Whoosh (``Suggester.suggest``).  A search-box
+keystroke must cost well under 5 ms, which a query on the index cannot promise,
+hence memory.
 
 Ranking is by match quality first — the whole name typed, the name starting
 with what was typed, every word found at a word start anywhere, then the same
 with one typo — and then by how often visitors opened the article, which the
-app passes in from its query log when it has one.  Popularity changes the
-order of the entries, so it is baked into their numbering: a change rebuilds
-the arrangement (a fraction of a second, at most once a minute) but not the
-read from the index.
+app reads from its query log once a minute when it keeps one.  Popularity is not
+part of the suggester: it is a small table applied at query time (``Popularity``:
+the most opened articles' entries indexed apart in their own order), so a new
+reading of the log never rebuilds the suggester.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ import time
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import Flask, current_app
 from whoosh import index as whoosh_index
@@ -45,6 +47,7 @@ TYPO_MIN_LETTERS = 5  # one typo is tolerated in words this long, as Elasticsear
 MAX_SUGGESTIONS = 8
 SECTIONS_PER_ARTICLE = 2  # one rare article's sections must not crowd out other conditions
 POPULARITY_TTL = 60.0  # seconds a popularity table from the query log is trusted
+POPULAR_ARTICLES = 1000  # the most opened articles ranked by how often; the rest as never opened
 
 # Sections worth jumping to, in the order a visitor most often wants them; the
 # overview is the article itself, so the title suggestion already lands there.
@@ -120,9 +123,8 @@ class Name:
     sections: tuple[tuple[str, str, str], ...]  # (kind, label, anchor), in SECTION_ORDER
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One thing that can be suggested."""
+class Entry(NamedTuple):
+    """One thing that can be suggested (a tuple: a generation's 60,000 of them unpickle in a tenth of the time)."""
 
     text: str  # as shown: "Acne Scars", "Pink eye → Conjunctivitis", "Acne Scars — Treatment"
     folded: str  # the words, folded, joined by spaces: what phrase prefixes are matched against
@@ -133,6 +135,9 @@ class Entry:
     label: str = ""  # the section's label
     anchor: str = ""  # the section's anchor
     section_kind: str = ""
+
+
+Ranked = tuple[int, int, tuple[tuple[str, ...], ...]]  # (tier, entry number, the typed words' matchers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +172,7 @@ def load_names(generation: Path, synonyms: Synonyms | None = None) -> list[Name]
 
 
 def articles_names(generation: Path) -> list[list[Name]]:
-    """Each article's own names, read from the index once per generation and kept in it (search_app.persisted)."""
+    """Each article's own names, read from the index once per generation and kept in it (engine.persisted)."""
     kept = persisted.load(generation, "suggest_names")
     if kept is not persisted.MISSING:
         return kept
@@ -286,24 +291,11 @@ class TypoIndex:
         return tuple(sorted(p for p in found if one_edit(typed, p)))
 
 
-class Suggester:
-    """The entries of one index generation, numbered best first, with the indexes that find them."""
+class EntryIndex:
+    """Entries in rank order (best first) with what finds them: their folded texts sorted, for
+    phrase prefixes, and word postings (entry positions, ascending), for words anywhere."""
 
-    def __init__(self, names: list[Name], popularity: Mapping[str, int] | None = None, typos: TypoIndex | None = None):
-        popularity = popularity or {}
-        kind_rank = {TITLE: 0, ALIAS: 1} | {k: 2 + i for i, k in enumerate(SECTION_ORDER)}
-        entries = entries_of(names)
-        # an entry's number is its rank among equally good matches: names before
-        # sections, popular articles first, titles before aliases, short before long
-        entries.sort(
-            key=lambda e: (
-                e.kind == SECTION,
-                -popularity.get(e.article_id, 0),
-                kind_rank[e.section_kind or e.kind],
-                len(e.text),
-                e.folded,
-            )
-        )
+    def __init__(self, entries: Sequence[Entry]) -> None:
         self.entries = entries
         by_folded = sorted(range(len(entries)), key=lambda i: entries[i].folded)
         self._folded = [entries[i].folded for i in by_folded]
@@ -312,31 +304,15 @@ class Suggester:
         for number, entry in enumerate(entries):
             for word in set(entry.words):
                 postings.setdefault(word, []).append(number)
-        self._vocabulary = sorted(postings)
-        self._postings = [postings[w] for w in self._vocabulary]
+        self.vocabulary = sorted(postings)
+        self._postings = [postings[w] for w in self.vocabulary]
         self._sizes = [0, *accumulate(len(p) for p in self._postings)]
-        self.typos = typos or TypoIndex(self._vocabulary)
         self._merged: dict[tuple[str, ...], list[int]] = {}
 
-    def suggest(self, query: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
-        """Up to `limit` suggestions for what has been typed so far, best first."""
-        tokens = words_of(query)
-        if sum(map(len, tokens)) < MIN_CHARS:
-            return []
-        matchers = [(t,) for t in tokens]
-        ranked = self._phrase_prefix(" ".join(tokens), limit)
-        # a weaker tier is only searched while the stronger ones leave places for names open
-        if self._names(ranked, limit) < limit:
-            ranked += self._anywhere(matchers, 2, limit)
-        if self._names(ranked, limit) < limit:
-            ranked += self._with_typo(tokens, limit)
-        picked = _pick(self.entries, ranked, limit)
-        return [Suggestion(self.entries[n], _marks(self.entries[n].text, m)) for n, m in picked]
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_merged": {}}  # a keystroke cache, not part of the generation
 
-    def _names(self, ranked: list, limit: int) -> int:
-        return sum(self.entries[n].kind != SECTION for n, _m in _pick(self.entries, ranked, limit))
-
-    def _phrase_prefix(self, folded: str, limit: int) -> list[tuple[int, int, tuple[tuple[str, ...], ...]]]:
+    def phrase_prefix(self, folded: str, limit: int) -> list[Ranked]:
         """Entries whose words start with the whole typed phrase: tier 0 if all of it, else 1."""
         low = bisect_left(self._folded, folded)
         exact = bisect_right(self._folded, folded, low)
@@ -346,7 +322,7 @@ class Suggester:
         ranked = [(0, n, matchers) for n in self._folded_ids[low:exact]]
         return ranked + [(1, n, matchers) for n in heapq.nsmallest(limit * 4, self._folded_ids[exact:high])]
 
-    def _anywhere(self, matchers: list[tuple[str, ...]], tier: int, limit: int) -> list:
+    def anywhere(self, matchers: list[tuple[str, ...]], tier: int, limit: int) -> list[Ranked]:
         """Entries where every typed word starts one of the entry's words, in any order."""
         spans = [self._span(m) for m in matchers]
         rarest = min(range(len(matchers)), key=lambda i: sum(self._sizes[hi] - self._sizes[lo] for lo, hi in spans[i]))
@@ -360,23 +336,10 @@ class Suggester:
                     break
         return found
 
-    def _with_typo(self, tokens: tuple[str, ...], limit: int) -> list:
-        """The same search with one long word read as its one-typo neighbours."""
-        found: list = []
-        for i, token in enumerate(tokens):
-            if len(token) < TYPO_MIN_LETTERS:
-                continue
-            neighbours = self.typos.neighbours(token)
-            if neighbours:
-                matchers = [(t,) for t in tokens]
-                matchers[i] = neighbours
-                found += self._anywhere(matchers, 3, limit)
-        return found
-
     def _span(self, prefixes: tuple[str, ...]) -> list[tuple[int, int]]:
         """Ranges of the sorted vocabulary whose words start with one of `prefixes`."""
         return [
-            (lo := bisect_left(self._vocabulary, p), bisect_left(self._vocabulary, p + "\uffff", lo)) for p in prefixes
+            (lo := bisect_left(self.vocabulary, p), bisect_left(self.vocabulary, p + "\uffff", lo)) for p in prefixes
         ]
 
     def _merged_postings(self, prefixes: tuple[str, ...], spans: list[tuple[int, int]]) -> list[int]:
@@ -391,13 +354,106 @@ class Suggester:
         return merged
 
 
-def _pick(entries: list[Entry], ranked: list, limit: int) -> list[tuple[int, tuple]]:
+class Suggester:
+    """The entries of one index generation, numbered best first without popularity, with the indexes that find them.
+
+    Nothing in it changes while the generation serves, so the build makes it once and
+    keeps it in the generation (``suggester_for``); how often articles are opened is
+    applied per keystroke from a small separate table (``Popularity``).
+    """
+
+    def __init__(self, names: list[Name]) -> None:
+        kind_rank = {TITLE: 0, ALIAS: 1} | {k: 2 + i for i, k in enumerate(SECTION_ORDER)}
+        entries = entries_of(names)
+        # an entry's number is its rank among equally good, equally popular matches:
+        # names before sections, titles before aliases, short before long
+        entries.sort(key=lambda e: (e.kind == SECTION, kind_rank[e.section_kind or e.kind], len(e.text), e.folded))
+        self.entries = entries
+        self.index = EntryIndex(entries)
+        self.typos = TypoIndex(self.index.vocabulary)
+        self.by_article: dict[str, list[int]] = {}
+        for number, entry in enumerate(entries):
+            self.by_article.setdefault(entry.article_id, []).append(number)
+
+    def suggest(
+        self, query: str, limit: int = MAX_SUGGESTIONS, popularity: Popularity | None = None
+    ) -> list[Suggestion]:
+        """Up to `limit` suggestions for what has been typed so far, best first."""
+        tokens = words_of(query)
+        if sum(map(len, tokens)) < MIN_CHARS:
+            return []
+        popularity = popularity if popularity is not None and popularity.suggester is self else NO_POPULARITY
+        ranked = self._search(popularity, lambda index: index.phrase_prefix(" ".join(tokens), limit))
+        # a weaker tier is only searched while the stronger ones leave places for names open
+        if self._names(ranked, limit, popularity) < limit:
+            ranked += self._search(popularity, lambda index: index.anywhere([(t,) for t in tokens], 2, limit))
+        if self._names(ranked, limit, popularity) < limit:
+            ranked += self._search(popularity, lambda index: self._with_typo(index, tokens, limit))
+        picked = _pick(self.entries, ranked, limit, popularity.counts)
+        return [Suggestion(self.entries[n], _marks(self.entries[n].text, m)) for n, m in picked]
+
+    def _search(self, popularity: Popularity, tier: Callable[[EntryIndex], list[Ranked]]) -> list[Ranked]:
+        """One tier over every entry, and over the popular articles' entries in their popularity order.
+
+        Every index cuts a tier short at a few times `limit`, best first in its own order;
+        the popular ones searched apart cannot be cut off by a static order that ignores them.
+        """
+        found = tier(self.index)
+        if popularity.order:
+            found += [(t, popularity.order[n], m) for t, n, m in tier(popularity.index)]
+        return found
+
+    def _names(self, ranked: list[Ranked], limit: int, popularity: Popularity) -> int:
+        return sum(self.entries[n].kind != SECTION for n, _m in _pick(self.entries, ranked, limit, popularity.counts))
+
+    def _with_typo(self, index: EntryIndex, tokens: tuple[str, ...], limit: int) -> list[Ranked]:
+        """The same search with one long word read as its one-typo neighbours."""
+        found: list[Ranked] = []
+        for i, token in enumerate(tokens):
+            if len(token) < TYPO_MIN_LETTERS:
+                continue
+            neighbours = self.typos.neighbours(token)
+            if neighbours:
+                matchers = [(t,) for t in tokens]
+                matchers[i] = neighbours
+                found += index.anywhere(matchers, 3, limit)
+        return found
+
+
+class Popularity:
+    """How often each article was opened, applied to one suggester at query time.
+
+    Ranking by popularity is an order on entries that the suggester's static numbering
+    does not know, so the entries of the POPULAR_ARTICLES most opened articles get an
+    index of their own in popularity order (most opened first, then the static order),
+    searched beside the suggester's.  Making it costs in proportion to those articles'
+    entries, not to the generation's: refreshing popularity never rebuilds the suggester.
+    Articles beyond the most opened count as never opened.
+    """
+
+    def __init__(self, suggester: Suggester | None, counts: Mapping[str, int] | None) -> None:
+        self.suggester = suggester
+        known = suggester.by_article if suggester else {}
+        opened = ((n, a) for a, n in (counts or {}).items() if n > 0 and a in known)
+        self.counts = {a: n for n, a in heapq.nlargest(POPULAR_ARTICLES, opened)}
+        numbers = [n for article in self.counts for n in known[article]]
+        entries = suggester.entries if suggester else []
+        # names before sections, as in the static numbering; the most opened first within each
+        self.order = sorted(numbers, key=lambda n: (entries[n].kind == SECTION, -self.counts[entries[n].article_id], n))
+        self.index = EntryIndex([entries[n] for n in self.order])
+
+
+NO_POPULARITY = Popularity(None, None)
+
+
+def _pick(entries: list[Entry], ranked: list[Ranked], limit: int, counts: Mapping[str, int]) -> list[tuple[int, tuple]]:
     """The best `limit` distinct entries: names first, then at most two sections of any one article.
 
     A visitor typing "acn" wants conditions to choose from; sections of one article
     come after every name and never take more than SECTIONS_PER_ARTICLE places.
+    Within a tier, the more opened article comes first, then the static order.
     """
-    ranked.sort(key=lambda r: (entries[r[1]].kind == SECTION, r[0], r[1]))
+    ranked.sort(key=lambda r: (entries[r[1]].kind == SECTION, r[0], -counts.get(entries[r[1]].article_id, 0), r[1]))
     chosen: list[tuple[int, tuple]] = []
     seen: set[str] = set()
     sections: Counter[str] = Counter()
@@ -439,49 +495,66 @@ def _chars_for(word: str, folded_length: int) -> int:
     return len(word)
 
 
+def suggester_for(generation: Path, synonyms: Synonyms | None = None) -> Suggester:
+    """The generation's suggester: kept in it by the build (search_app.prepare), else built once and kept.
+
+    Its names depend on the synonym table too, so the table's digest names what is kept.
+    """
+    synonyms = load_synonyms() if synonyms is None else synonyms
+    name = f"suggester-{synonyms.digest}"
+    kept = persisted.load(generation, name)
+    if isinstance(kept, Suggester):
+        return kept
+    built = Suggester(load_names(generation, synonyms))
+    persisted.save(generation, name, built)
+    return built
+
+
 class SuggesterCache:
-    """One Suggester per index generation and popularity table, rebuilt when either changes."""
+    """The live generation's suggester, and the popularity table applied to it, re-read every POPULARITY_TTL.
+
+    A new popularity table makes a new Popularity (the most opened articles' entries
+    indexed apart); the suggester itself only changes with the generation.
+    """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
         self._clock = clock
         self._generation: Path | None = None
-        self._names: list[Name] = []
-        self._typos: TypoIndex | None = None
-        self._popularity: Mapping[str, int] | None = None
-        self._popularity_at = float("-inf")
         self._suggester: Suggester | None = None
+        self._counts: Mapping[str, int] | None = None
+        self._counts_at = float("-inf")
+        self._popularity = NO_POPULARITY
 
-    def get(self, store: IndexStore, popular: Callable[[], Mapping[str, int] | None]) -> Suggester | None:
-        """The suggester for the live generation; None when no index has been built."""
+    def get(
+        self, store: IndexStore, popular: Callable[[], Mapping[str, int] | None]
+    ) -> tuple[Suggester, Popularity] | None:
+        """The suggester for the live generation and its popularity; None when no index has been built."""
         generation = store.current_dir()
         if generation is None:
             return None
         with self._lock:
-            changed = generation != self._generation
-            if changed:
-                self._names, self._typos, self._generation = load_names(generation), None, generation
-            if self._clock() - self._popularity_at >= POPULARITY_TTL:
-                fresh = popular()
-                self._popularity_at = self._clock()
-                changed |= fresh != self._popularity
-                self._popularity = fresh
-            if changed or self._suggester is None:
-                self._suggester = Suggester(self._names, self._popularity, self._typos)
-                self._typos = self._suggester.typos
-            return self._suggester
+            if generation != self._generation or self._suggester is None:
+                self._suggester, self._generation = suggester_for(generation), generation
+                self._popularity = Popularity(self._suggester, self._counts)
+            if self._clock() - self._counts_at >= POPULARITY_TTL:
+                fresh, self._counts_at = popular(), self._clock()
+                if fresh != self._counts:
+                    self._counts, self._popularity = fresh, Popularity(self._suggester, fresh)
+            return self._suggester, self._popularity
 
 
 def init_app(app: Flask) -> None:
     app.extensions["suggest"] = SuggesterCache()
 
 
-def current_suggester() -> Suggester:
-    """The app's suggester for the live index, with the query log's popularity when the app keeps one."""
-    suggester = current_app.extensions["suggest"].get(IndexStore(current_app.config["INDEX_DIR"]), _popularity)
-    if suggester is None:
+def current_suggestions(text: str, limit: int) -> list[Suggestion]:
+    """Suggestions from the app's suggester for the live index, ranked with the query log's popularity if kept."""
+    found = current_app.extensions["suggest"].get(IndexStore(current_app.config["INDEX_DIR"]), _popularity)
+    if found is None:
         raise IndexMissing("no index yet")
-    return suggester
+    suggester, popularity = found
+    return suggester.suggest(text, limit, popularity)
 
 
 def _popularity() -> Mapping[str, int] | None:

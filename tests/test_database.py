@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.servers import free_port, fresh_schema, postgres
 from search_app.database import Database, DatabaseError, Migration
-from tests.servers import free_port, fresh_schema, postgres
 
 PEOPLE = Migration(
     1,

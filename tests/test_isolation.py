@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bench.servers import free_port
+from bench.servers import http_get as get
 from indexer.build import build_index
 from indexer.store import IndexStore
 from search_app import accounts, create_app
 from search_app.cli import main
 from tests.conftest import CHECKOUT_INSTANCE, REPO, checkout_instance_before, folder_state
-from tests.servers import free_port
-from tests.servers import http_get as get
 from tests.test_staff import PASSWORD, sign_in
 
 CLI = "from search_app.cli import main; main()"

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from engine import executor, library, names, persisted
 from engine.names import names_in
 from engine.search import SCORING
+from engine.synonyms import Synonyms
 from indexer.build import build_index
 from indexer.schema import name_key
 from indexer.store import DERIVED, IndexStore
@@ -90,3 +91,17 @@ def test_an_unwritable_generation_still_serves(tmp_path: Path, small_corpus: Pat
     as_new_process()
     with store.open().searcher(weighting=SCORING) as searcher:
         assert len(library.title_rank(searcher)) == 4
+
+
+def test_the_search_box_suggester_is_loaded_not_built(
+    tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = IndexStore(tmp_path / "ix")
+    build_index([small_corpus], store, prepare=prepare_generation)
+    built = counting(monkeypatch, suggest, "entries_of")
+    suggester = suggest.suggester_for(store.current_dir())
+    assert suggester.suggest("gou")[0].entry.text == "Gout"
+    assert built == [], "the build kept the suggester in the generation: a worker loads it"
+    other_table = Synonyms([("gout", "podagra")])
+    first = suggest.suggester_for(store.current_dir(), other_table).suggest("podag")[0]
+    assert built == [1] and first.entry.text == "Podagra → Gout", "names made with another synonym table are not reused"

@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bench.servers import free_port
 from indexer.build import build_index
 from indexer.publish import PublishError, publish
-from indexer.store import IndexStore
+from indexer.store import DERIVED, IndexStore
 from search_app import create_app
 from search_app.cli import main
+from search_app.prepare import prepare_generation
 from tests.conftest import CORPUS
-from tests.servers import free_port
 
 CLI = "from search_app.cli import main; main()"
 
@@ -52,6 +53,20 @@ def test_unchanged_files_are_linked_not_copied(tmp_path: Path, index_dir: Path, 
     first, second = replica / "gen-000001", replica / "gen-000002"
     shared = [f.name for f in second.iterdir() if (first / f.name).exists() and f.samefile(first / f.name)]
     assert shared, "an unchanged Whoosh segment should be a hard link to the previous generation's"
+
+
+def test_a_prepared_generation_is_published_with_its_derived_tables(tmp_path: Path, small_corpus: Path) -> None:
+    """What serving derives from a generation is kept in a subfolder of it: replicas get it whole and load it."""
+    builder = IndexStore(tmp_path / "builder")
+    build_index([small_corpus], builder, prepare=prepare_generation)
+    derived = sorted(p.relative_to(builder.current_dir()) for p in (builder.current_dir() / DERIVED).rglob("*.*"))
+    assert derived, "preparing a generation keeps its derived tables in it"
+    replica = tmp_path / "replica"
+    result = CliRunner().invoke(main, ["publish", "--index", str(builder.root), str(replica)])
+    assert result.exit_code == 0, result.output
+    copy = IndexStore(replica).current_dir()
+    assert sorted(p.relative_to(copy) for p in (copy / DERIVED).rglob("*.*")) == derived
+    assert publish(builder, [str(replica)]) == copy.name  # published again: already whole there
 
 
 def test_a_failing_replica_moves_none(tmp_path: Path, index_dir: Path, small_corpus: Path) -> None:

@@ -284,7 +284,7 @@ DESCRIBED = {
     ["chest gets tight when i walk uphill and goes away when i stop", "i get tight in the chest walking uphill"],
 )
 def test_a_description_is_not_read_as_the_names_its_words_appear_in(searcher_of, query: str) -> None:
-    """"i" is not the "I" of "type I", "late" not the name Late-onset retinal degeneration (lexical side alone)."""
+    """ "i" is not the "I" of "type I", "late" not the name Late-onset retinal degeneration (lexical side alone)."""
     assert lexical_titles(searcher_of(DESCRIBED), query)[0] == "Angina"
 
 

@@ -19,15 +19,15 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
 
+from bench import servers
+from bench.servers import CLI, Replica, http_get, http_status, publish
 from indexer.build import build_index
 from indexer.store import IndexStore
 from tests.conftest import CORPUS
-from tests.servers import CLI, Replica, http_get, http_status, nginx, postgres, redis
 
 SUGGEST_LIMIT = 20
 CLIENT_TIMEOUT = 60.0  # seconds a client waits, as a browser would: on 2 busy cores a restart slows answers
@@ -45,38 +45,21 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     build_index([small], IndexStore(builder))
     folders = [root / f"replica-{n}" for n in range(3)]
     publish(builder, folders)
-    with postgres() as database_url, redis(root / "redis") as redis_url:
-        env = {
-            "HEALTHSEARCH_DATABASE_URL": database_url,
-            "HEALTHSEARCH_RATELIMIT_STORAGE_URI": redis_url,
-            "HEALTHSEARCH_API_RATE_LIMIT": "100000 per minute",
-            "HEALTHSEARCH_PAGE_RATE_LIMIT": "100000 per minute",
-            "HEALTHSEARCH_SUGGEST_RATE_LIMIT": f"{SUGGEST_LIMIT} per minute",
-            "HEALTHSEARCH_TRUSTED_PROXIES": "1",
-            "HEALTHSEARCH_SECRET_KEY": "one secret for every replica",
-            "HEALTHSEARCH_REQUEST_LOG": "",
+    settings = {
+        "HEALTHSEARCH_API_RATE_LIMIT": "100000 per minute",
+        "HEALTHSEARCH_PAGE_RATE_LIMIT": "100000 per minute",
+        "HEALTHSEARCH_SUGGEST_RATE_LIMIT": f"{SUGGEST_LIMIT} per minute",
+        "HEALTHSEARCH_REQUEST_LOG": "",
+    }
+    with servers.cluster(root, folders, settings) as running:
+        yield {
+            "balancer": running.balancer,
+            "replicas": running.replicas,
+            "builder": builder,
+            "corpus": small,
+            "database": running.database,
+            "env": running.env,
         }
-        replicas = [Replica(folder, env) for folder in folders]
-        try:
-            for replica in replicas:
-                replica.start()
-            with nginx(root / "nginx", [r.port for r in replicas]) as balancer:
-                yield {
-                    "balancer": balancer,
-                    "replicas": replicas,
-                    "builder": builder,
-                    "corpus": small,
-                    "database": database_url,
-                    "env": env,
-                }
-        finally:
-            for replica in replicas:
-                replica.stop()
-
-
-def publish(builder: Path, folders: list[Path]) -> None:
-    command = [sys.executable, "-c", CLI, "publish", "--index", str(builder), *map(str, folders)]
-    subprocess.run(command, check=True, capture_output=True)
 
 
 class Load:

@@ -105,16 +105,16 @@ def test_a_detail_deep_in_a_long_section_is_found_by_meaning(tmp_path: Path) -> 
     late = "Some people notice their ankles and feet swelling up by the end of every day."
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "gout.html").write_text(
-        f"<html><head><title>Gout</title></head><body><h1>Gout</h1><h2>Overview</h2><p>{filler} {late}</p></body></html>"
-    )
+    page = f"<html><head><title>Gout</title></head><body><h1>Gout</h1><h2>Overview</h2><p>{filler} {late}</p>"
+    (corpus / "gout.html").write_text(page + "</body></html>")
     store = IndexStore(tmp_path / "index")
     build_index([corpus], store)
     rows = vectors.read_vectors(store.current_dir()).rows
     assert len(rows) > 1 and {anchor for _, anchor, _ in rows} == {"overview"}
+    query = "my ankles and feet swell up by the end of the day"
     with _open(store) as searcher:
-        close = semantic.closeness(searcher, "my ankles and feet swell up by the end of the day")
-        opening = float(close.index.matrix[0] @ semantic.query_vector("my ankles and feet swell up by the end of the day"))
+        close = semantic.closeness(searcher, query)
+        opening = float(close.index.matrix[0] @ semantic.query_vector(query))
     assert close is not None and close.section_scores(0)["overview"] > opening + 0.05
 
 

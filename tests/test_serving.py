@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.servers import free_port
+from bench.servers import http_get as get
 from indexer.build import build_index
 from indexer.store import IndexStore
 from tests.conftest import CORPUS
-from tests.servers import free_port
-from tests.servers import http_get as get
 
 WORKERS = 3
 CLI = "from search_app.cli import main; main()"

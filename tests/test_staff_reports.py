@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bench.servers import fresh_schema, postgres
 from engine.synonyms import load_synonyms
 from indexer.build import build_index
 from indexer.store import IndexStore
@@ -27,7 +28,6 @@ from search_app.audit.tally import Tally
 from search_app.database import Connection
 from search_app.querylog import QueryLog, SearchEntry
 from tests.conftest import write_article
-from tests.servers import fresh_schema, postgres
 from tests.test_staff import PASSWORD, sign_in
 
 FULL = {"Overview": 60, "Symptoms": 60, "Causes": 60, "Treatment": 60}

@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 
 from indexer.build import build_index
 from indexer.store import IndexStore
-from search_app import create_app
-from search_app.suggest import Name, Suggester, SuggesterCache, load_names
+from search_app import create_app, suggest
+from search_app.suggest import Name, Popularity, Suggester, SuggesterCache, load_names
 from tests.conftest import CORPUS
 
 SECTIONS = (("treatment", "Treatment", "treatment-options"), ("symptoms", "Symptoms", "symptoms"))
@@ -35,8 +35,8 @@ def suggester() -> Suggester:
     return Suggester(NAMES)
 
 
-def texts(suggester: Suggester, query: str, limit: int = 8) -> list[str]:
-    return [s.entry.text for s in suggester.suggest(query, limit)]
+def texts(suggester: Suggester, query: str, limit: int = 8, popularity: Popularity | None = None) -> list[str]:
+    return [s.entry.text for s in suggester.suggest(query, limit, popularity)]
 
 
 @pytest.mark.parametrize(
@@ -98,19 +98,47 @@ def test_limit(suggester: Suggester) -> None:
 
 
 def test_popularity_orders_equally_good_matches() -> None:
-    assert texts(Suggester(NAMES), "acn")[:2] == ["Acne", "Acne Scars"]
-    popular = Suggester(NAMES, {"acne-scars": 40, "acne": 3})
-    assert texts(popular, "acn")[:2] == ["Acne Scars", "Acne"]
+    suggester = Suggester(NAMES)
+    assert texts(suggester, "acn")[:2] == ["Acne", "Acne Scars"]
+    popular = Popularity(suggester, {"acne-scars": 40, "acne": 3})
+    assert texts(suggester, "acn", popularity=popular)[:2] == ["Acne Scars", "Acne"]
     # match quality still comes first: the whole name typed beats a popular longer one
-    assert texts(popular, "acne")[:2] == ["Acne", "Acne Scars"]
-    assert texts(popular, "acne treatment")[0] == "Acne — Treatment"
+    assert texts(suggester, "acne", popularity=popular)[:2] == ["Acne", "Acne Scars"]
+    assert texts(suggester, "acne treatment", popularity=popular)[0] == "Acne — Treatment"
+    assert texts(suggester, "acn")[:2] == ["Acne", "Acne Scars"], "the suggester itself is unchanged"
 
 
 def test_the_whole_name_typed_comes_first_however_popular_longer_names_are() -> None:
     names = [Name(f"g{i}", f"Gout variant {i}", "", ()) for i in range(40)] + [Name("podagra", "Podagra", "gout", ())]
-    suggester = Suggester(names, {f"g{i}": 100 for i in range(40)})
-    assert texts(suggester, "gout")[0] == "gout → Podagra"
-    assert texts(suggester, "gou")[0] == "Gout variant 0"
+    suggester = Suggester(names)
+    popular = Popularity(suggester, {f"g{i}": 100 + i for i in range(40)})
+    assert texts(suggester, "gout", popularity=popular)[0] == "gout → Podagra"
+    assert texts(suggester, "gou", popularity=popular)[:2] == ["Gout variant 39", "Gout variant 38"]
+
+
+@pytest.mark.parametrize("query", ["gla", "glauc", "glaucoma", "glaucma"])
+def test_a_popular_name_ranked_last_without_popularity_still_comes_first(query: str) -> None:
+    """Each tier stops at a few times the limit in the static order; the popular entries are searched apart."""
+    names = [Name(f"g{i}", f"Glaucoma type {i}", "", ()) for i in range(60)]
+    names.append(Name("rare", "Glaucoma zeta variant with a long name", "", ()))
+    suggester = Suggester(names)
+    assert "Glaucoma zeta variant with a long name" not in texts(suggester, "gla")
+    popular = Popularity(suggester, {"rare": 5, "g3": 2})
+    assert texts(suggester, query, popularity=popular)[0] == "Glaucoma zeta variant with a long name"
+
+
+def test_only_the_most_opened_articles_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(suggest, "POPULAR_ARTICLES", 1)
+    suggester = Suggester(NAMES)
+    popular = Popularity(suggester, {"acne-scars": 40, "cystic": 30, "nowhere": 99})
+    assert popular.counts == {"acne-scars": 40}  # an article this generation lacks is no article
+    assert len(popular.order) == len(suggester.by_article["acne-scars"])  # its index holds that article's entries only
+    assert texts(suggester, "acn", popularity=popular)[:3] == ["Acne Scars", "Acne", "Cystic Acne"]
+
+
+def test_popularity_of_another_suggester_is_not_applied() -> None:
+    other = Suggester(NAMES[:4])
+    assert texts(Suggester(NAMES), "acn", popularity=Popularity(other, {"acne-scars": 40}))[0] == "Acne"
 
 
 @pytest.mark.parametrize(
@@ -243,18 +271,48 @@ def test_query_log_popularity_is_used_and_cached(app: Flask) -> None:
     assert log.calls == 1  # read once a minute, not once a keystroke
 
 
-def test_popularity_cache_expires_and_rearranges(index_dir: Path) -> None:
+def test_a_new_popularity_table_rearranges_without_rebuilding(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     now = [0.0]
     cache = SuggesterCache(clock=lambda: now[0])
     store = IndexStore(index_dir)
     counts: dict[str, int] = {}
-    first = cache.get(store, lambda: dict(counts))
-    assert cache.get(store, lambda: {"gout": 9}) is first
+    suggester, first = cache.get(store, lambda: dict(counts))
+    assert cache.get(store, lambda: {"gout": 9}) == (suggester, first), "read once a minute"
+    built = counting(monkeypatch, suggest, "entries_of")
+    typos = counting(monkeypatch, suggest.TypoIndex, "__init__")
     now[0] = 61.0
     counts["gout"] = 9
-    second = cache.get(store, lambda: dict(counts))
-    assert second is not first
-    assert second.entries[0].article_id == "gout"
+    same, second = cache.get(store, lambda: dict(counts))
+    assert same is suggester and second is not first
+    assert (built, typos) == ([], []), "a new popularity table rebuilt the suggester"
+    assert len(second.order) == len(suggester.by_article["gout"]), "only the popular article's entries are indexed"
+    assert texts(suggester, "sympt", popularity=second)[0] == "Gout — Symptoms"
+    now[0] = 122.0
+    assert cache.get(store, lambda: dict(counts))[1] is second, "an unchanged table is kept"
+
+
+def test_a_new_generation_keeps_the_popularity_table(tmp_path: Path, small_corpus: Path) -> None:
+    store = IndexStore(tmp_path / "index")
+    build_index([small_corpus], store)
+    cache = SuggesterCache()
+    old, _ = cache.get(store, lambda: {"gout": 3})
+    (small_corpus / "extra.html").write_text("<article><h1>Shingles</h1><h2>Symptoms</h2><p>A painful rash.</p>")
+    build_index([small_corpus], store)
+    new, popularity = cache.get(store, lambda: {})
+    assert new is not old and popularity.suggester is new and popularity.counts == {"gout": 3}
+
+
+def counting(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    """Replace owner.name by a wrapper that counts its calls."""
+    calls: list[int] = []
+    original = getattr(owner, name)
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, wrapper)
+    return calls
 
 
 def test_a_failing_query_log_leaves_suggestions_working(app: Flask) -> None:

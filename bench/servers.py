@@ -1,7 +1,9 @@
-"""Real servers on loopback for the tests, each in a temporary folder: PostgreSQL, Redis, nginx, the app.
+"""Real servers on loopback for the tests and benchmarks, each in a temporary folder: PostgreSQL, Redis, nginx, the app.
 
 Debian's packages provide them (`.ci/run` installs what is missing); nothing here
-listens beyond 127.0.0.1, and every server stops when its context ends.
+listens beyond 127.0.0.1, and every server stops when its context ends.  `cluster`
+puts them together as the README's "Several machines" deployment: replicas behind
+nginx sharing PostgreSQL and Redis (tests/test_replicas.py, bench/cluster.py).
 """
 
 from __future__ import annotations
@@ -19,11 +21,15 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from search_app.database import Database
 
 POSTGRES_BIN = Path("/usr/lib/postgresql")
+# Seconds a replica may take to answer /healthz: its workers import the app on cores that other
+# work may share (a replica took over 30 s on 2 cores under a load average of 15).
+REPLICA_START = 120.0
 CLI = "from search_app.cli import main; main()"
 
 
@@ -187,8 +193,8 @@ def nginx(folder: Path, upstream_ports: list[int]) -> Iterator[str]:
 class Replica:
     """`healthsearch serve --production` with its own index folder, startable and killable (SIGKILL)."""
 
-    def __init__(self, index: Path, env: dict[str, str], workers: int = 2) -> None:
-        self.index, self.env, self.workers = index, env, workers
+    def __init__(self, index: Path, env: dict[str, str], workers: int = 2, log: Path | None = None) -> None:
+        self.index, self.env, self.workers, self.log = index, env, workers, log
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -196,13 +202,22 @@ class Replica:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
+    def start(self, timeout: float = REPLICA_START) -> None:
+        """Start it and wait until it answers `/healthz`; its stderr goes to `log` when given (appended)."""
         command = [sys.executable, "-c", CLI, "serve", "--production", "--workers", str(self.workers)]
         command += ["--port", str(self.port), "--index", str(self.index)]
-        self.process = subprocess.Popen(
-            command, env={**os.environ, **self.env}, stdout=subprocess.DEVNULL, start_new_session=True
-        )
-        wait_for(lambda: http_status(self.url + "/healthz", timeout=2) == 200, f"replica on port {self.port}")
+        with open(self.log or os.devnull, "ab") as stderr:
+            self.process = subprocess.Popen(
+                command,
+                env={**os.environ, **self.env},
+                stdout=subprocess.DEVNULL,
+                stderr=stderr if self.log else None,
+                start_new_session=True,
+            )
+        wait_for(self.answers, f"replica on port {self.port}", timeout)
+
+    def answers(self) -> bool:
+        return http_status(self.url + "/healthz", timeout=2) == 200
 
     def kill(self) -> None:
         """SIGKILL the whole replica: the gunicorn arbiter and its workers, as a crashed machine would."""
@@ -218,3 +233,48 @@ class Replica:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+
+def publish(builder: Path, folders: list[Path]) -> None:
+    """`healthsearch publish`: the builder's live generation to every replica folder, flipped when all are whole."""
+    command = [sys.executable, "-c", CLI, "publish", "--index", str(builder), *map(str, folders)]
+    subprocess.run(command, check=True, capture_output=True)
+
+
+@dataclass
+class Cluster:
+    """The deployment's addresses: nginx's URL, the replicas behind it, the shared database, their environment."""
+
+    balancer: str
+    replicas: list[Replica]
+    database: str
+    env: dict[str, str]
+
+
+@contextmanager
+def cluster(
+    root: Path, folders: list[Path], settings: dict[str, str], workers: int = 2, start_timeout: float = REPLICA_START
+) -> Iterator[Cluster]:
+    """PostgreSQL, Redis, one replica per index folder (with `settings` as its environment) and nginx in front.
+
+    Every replica gets the shared database and rate-limit store, one secret and one
+    trusted proxy; `settings` adds to those or overrides them.  Replica logs go to
+    `root/replica-N.log`.
+    """
+    with postgres() as database_url, redis(root / "redis") as redis_url:
+        env = {
+            "HEALTHSEARCH_DATABASE_URL": database_url,
+            "HEALTHSEARCH_RATELIMIT_STORAGE_URI": redis_url,
+            "HEALTHSEARCH_TRUSTED_PROXIES": "1",
+            "HEALTHSEARCH_SECRET_KEY": "one secret for every replica",
+            **settings,
+        }
+        replicas = [Replica(f, env, workers, root / f"replica-{n}.log") for n, f in enumerate(folders)]
+        try:
+            for replica in replicas:
+                replica.start(start_timeout)
+            with nginx(root / "nginx", [r.port for r in replicas]) as balancer:
+                yield Cluster(balancer, replicas, database_url, env)
+        finally:
+            for replica in replicas:
+                replica.stop()
