@@ -27,6 +27,7 @@ from pathlib import Path
 from bench.corpus import TopicSet
 from indexer.article import ParseError
 from indexer.sources.files import discover, read_article
+from indexer.sources.medquad import source_questions
 
 SEED = 20261201
 KW_TOPICS = 600
@@ -130,8 +131,9 @@ def _pairs(medquad: Path) -> tuple[list[Pair], dict[str, list[str]]]:
         except ParseError:
             continue
         names[name_of(article.title)].append(article.id)
-        for section in article.sections:
-            pairs.append(Pair(article.id, article.title, section.qtype or "", section.heading))
+        questions = source_questions(file.path.read_bytes())
+        for section, question in zip(article.sections, questions, strict=True):
+            pairs.append(Pair(article.id, article.title, section.qtype or "", question))
     return pairs, names
 
 

@@ -30,12 +30,7 @@ def is_medquad(data: bytes) -> bool:
 
 def parse_medquad(data: bytes, path: Path) -> Article:
     """An article from one MedQuAD file; ParseError when it has no non-empty answer."""
-    try:
-        root = etree.fromstring(data, parser=etree.XMLParser(recover=True, resolve_entities=False))
-    except etree.XMLSyntaxError as error:
-        raise ParseError(f"not well-formed XML: {error}") from error
-    if root is None or root.tag not in ROOT_TAGS:
-        raise ParseError("not a MedQuAD article (root element is not Document, doc or DiseaseFile)")
+    root = _root(data)
     source = root.get("source") or root.get("corpus") or "MedQuAD"
     title = squash(_text(root, "Focus") or _text(root, "doctitle-focus"))
     warnings = []
@@ -71,6 +66,24 @@ def title_from_url(url: str) -> str:
         return ""
     name = re.sub(r"\.\w+$", "", segments[-1])
     return " ".join(w.capitalize() for w in re.split(r"[_\-\s]+", name) if w)
+
+
+def source_questions(data: bytes) -> list[str]:
+    """Each section's question as the source asks it ("What are the treatments for Gout?"), in section order.
+
+    The article's headings are rewritten for reading ("Overview"); held-out topics are the questions themselves.
+    """
+    return [section.heading for section in _sections(_root(data), "")]
+
+
+def _root(data: bytes) -> etree._Element:
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(recover=True, resolve_entities=False))
+    except etree.XMLSyntaxError as error:
+        raise ParseError(f"not well-formed XML: {error}") from error
+    if root is None or root.tag not in ROOT_TAGS:
+        raise ParseError("not a MedQuAD article (root element is not Document, doc or DiseaseFile)")
+    return root
 
 
 def _sections(root: etree._Element, title: str) -> tuple[Section, ...]:
