@@ -8,7 +8,7 @@ import pytest
 
 from indexer.article import Article, ParseError
 from indexer.sections import kind_of_qtype
-from indexer.sources.medquad import is_medquad, parse_medquad, title_from_url
+from indexer.sources.medquad import is_medquad, parse_medquad, source_questions, title_from_url
 from tests.conftest import MEDQUAD
 
 
@@ -164,3 +164,17 @@ def test_truncated_file_still_read(tmp_path: Path) -> None:
 )
 def test_title_from_url(url: str, title: str) -> None:
     assert title_from_url(url) == title
+
+
+def test_the_source_questions_stay_readable_beside_the_rewritten_headings() -> None:
+    """Held-out topics ask what the source asked; the article shows headings rewritten for reading."""
+    path = MEDQUAD / "1_CancerGov_QA/0000001_1.xml"
+    article = parse("1_CancerGov_QA/0000001_1.xml")
+    asked = source_questions(path.read_bytes())
+    assert len(asked) == len(article.sections)
+    assert article.sections[0].heading == "Overview"
+    assert asked[:3] == [
+        "What is (are) Adult Acute Lymphoblastic Leukemia?",
+        "What are the symptoms of Adult Acute Lymphoblastic Leukemia?",
+        "How to diagnose Adult Acute Lymphoblastic Leukemia?",
+    ]
