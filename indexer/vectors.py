@@ -3,6 +3,7 @@
 Layout of a generation::
 
     vectors.npy    float32, one row per passage of a section: what "title. heading. text" says
+    openings.npy   float32, the rows of each section's opening passage, apart: what search reads first
     vectors.json   {"model", "max_tokens", "rows": [[article id, anchor, text hash], ...]}
 
 Stages: list the rows the new generation needs (the previous rows of unchanged
@@ -28,6 +29,7 @@ from tqdm import tqdm
 from indexer.embedder import BATCH, DIMENSION, MAX_TOKENS, MODEL_ID, Embedder, ModelUnavailable, build_embedder
 
 VECTORS = "vectors.npy"
+OPENINGS = "openings.npy"
 ROWS = "vectors.json"
 CACHE_FILE = "sections.npz"
 MAX_CHARS = 2000  # far past MAX_TOKENS word pieces: the tokenizer truncates, this only spares it long texts
@@ -111,18 +113,35 @@ def read_vectors(folder: Path | None, mmap: bool = False) -> Vectors:
 
 
 def write_vectors(folder: Path, vectors: Vectors) -> None:
-    """Both files, each written aside and renamed into place."""
+    """The three files, each written aside and renamed into place (the rows last: they make the others valid)."""
     folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / (VECTORS + ".tmp.npy")
-    np.save(temporary, np.asarray(vectors.matrix, dtype=np.float32))
-    os.replace(temporary, folder / VECTORS)
+    matrix = np.asarray(vectors.matrix, dtype=np.float32)
+    for name, array in ((VECTORS, matrix), (OPENINGS, matrix[opening_rows(vectors.rows)])):
+        temporary = folder / (name + ".tmp.npy")
+        np.save(temporary, array)
+        os.replace(temporary, folder / name)
     meta = {"model": MODEL_ID, "max_tokens": MAX_TOKENS, "rows": [list(row) for row in vectors.rows]}
     (folder / (ROWS + ".tmp")).write_text(json.dumps(meta))
     os.replace(folder / (ROWS + ".tmp"), folder / ROWS)
 
 
+def opening_rows(rows: list[tuple[str, str, str]]) -> np.ndarray:
+    """The row of each section's opening passage: the first of its (article, anchor) run."""
+    firsts = [i for i, row in enumerate(rows) if i == 0 or rows[i - 1][:2] != row[:2]]
+    return np.array(firsts, dtype=np.int64)
+
+
+def read_openings(folder: Path, sections: int) -> np.ndarray | None:
+    """The generation's opening rows, memory-mapped; None when missing or not of these `sections`."""
+    try:
+        openings = np.load(folder / OPENINGS, mmap_mode="r")
+    except (FileNotFoundError, ValueError, OSError):
+        return None
+    return openings if openings.shape == (sections, DIMENSION) and openings.dtype == np.float32 else None
+
+
 def remove_vectors(folder: Path) -> None:
-    for name in (VECTORS, ROWS):
+    for name in (VECTORS, OPENINGS, ROWS):
         (folder / name).unlink(missing_ok=True)
 
 

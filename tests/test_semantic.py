@@ -118,6 +118,33 @@ def test_a_detail_deep_in_a_long_section_is_found_by_meaning(tmp_path: Path) -> 
     assert close is not None and close.section_scores(0)["overview"] > opening + 0.05
 
 
+def test_openings_are_kept_apart_and_later_passages_read_only_for_the_closest_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    filler = " ".join(["Gout is a kind of arthritis in which uric acid builds up in the body over many years."] * 8)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, late in (("gout", "Ankles and feet swell by the end of the day."), ("pseudogout", "Knees ache.")):
+        page = f"<html><head><title>{name}</title></head><body><h1>{name}</h1><h2>Overview</h2><p>{filler} {late}</p>"
+        (corpus / f"{name}.html").write_text(page + "</body></html>")
+    store = IndexStore(tmp_path / "index")
+    build_index([corpus], store)
+    stored = vectors.read_vectors(store.current_dir())
+    openings = np.load(store.current_dir() / vectors.OPENINGS)
+    assert np.array_equal(openings, stored.matrix[vectors.opening_rows(stored.rows)]) and len(openings) == 2
+    query = "my ankles and feet swell up by the end of the day"
+    with _open(store) as searcher:
+        every = semantic.closeness(searcher, query)
+        monkeypatch.setattr(semantic, "PASSAGE_CANDIDATES", 1)
+        fewer = semantic.closeness(searcher, query)
+    first = int(np.argmax(every.index.openings @ semantic.query_vector(query)))  # the one article read in full
+    other = 1 - first
+    assert every is not None and fewer is not None
+    assert fewer.sections[first] == pytest.approx(every.sections[first])
+    assert fewer.sections[other] == pytest.approx(float(every.index.openings[other] @ semantic.query_vector(query)))
+    assert every.sections[other] > fewer.sections[other]  # its later passages were not read
+
+
 def test_unchanged_articles_are_never_embedded_again(tmp_path: Path, small_corpus: Path, monkeypatch) -> None:
     monkeypatch.delenv("HEALTHSEARCH_VECTOR_CACHE")
     store = IndexStore(tmp_path / "index")
