@@ -42,6 +42,7 @@ class ParsedQuery:
     correct: bool = True  # match unknown words through their spelling corrections
     split_forms: tuple[str, ...] = ()  # "bed wetting" where the words became "bedwetting": still matched
     name_words: frozenset[str] = frozenset()  # name-key words of the names it holds (understand.py)
+    plain_words: frozenset[str] = frozenset()  # a description's lower-case function words: never a name (understand.py)
 
     @property
     def topic(self) -> list[str]:

@@ -29,7 +29,7 @@ from engine.names import names_in
 from engine.query import ParsedQuery
 from engine.semantic import Closeness
 from engine.spelling import analysed_terms, corrected_words, corrections, known_word
-from engine.understand import understood
+from engine.understand import NAMING_WORDS, plain_keys, understood
 from indexer.documents import TITLE_KEY_MARK
 from indexer.schema import name_key
 
@@ -59,9 +59,8 @@ INTENT_WORD_WEIGHT = 0.3  # intent words still count, a little, as text
 RICHNESS_WEIGHT = 0.15  # per log-unit of distinct section kinds an article has
 MAX_QUERY_WORDS = 32
 PLAIN_FIELDS = {"title": 1.0, "aliases": 1.0, "content": 1.0}
-# A query of more than this many topic words may describe a condition rather than name it: its
+# A query of more than NAMING_WORDS topic words may describe a condition rather than name it: its
 # words outside every name it holds weigh in titles hardly more than in text ("late", "legs").
-NAMING_WORDS = 3
 DESCRIPTION_BOOSTS = {**FIELD_BOOSTS, "title": 1.5, "title_exact": 0.0, "aliases": 1.0}
 SCORING = BM25F(B=0.75, K1=1.2, title_B=0.75, aliases_B=0.5)
 
@@ -204,6 +203,11 @@ def build_query(searcher: Searcher, parsed: ParsedQuery, budget: Budget | None =
         outside_names = describing and not set(name_key(word).split()) <= parsed.name_words
         if outside_names and len(word) == 1:
             continue  # a pronoun or a stray letter, not the "I" of "type I"
+        if word in parsed.plain_words:
+            clause = _phrase_clause(schema, word, {"content": 1.0})  # text, not a title: "his", "all", "down"
+            if clause is not None:
+                clauses.append(clause)
+            continue
         if word in intent_words and len(parsed.words) > len(intent_words):
             # "symptoms" in "west syndrome symptoms" chooses a section; matched in every
             # article's text it would only make thousands of weak candidates.
@@ -336,7 +340,7 @@ def _boosts(searcher: Searcher, parsed: ParsedQuery, budget: Budget) -> list[wq.
             wq.Term("name_key", TITLE_KEY_MARK + key, boost=EXACT_TITLE_BOOST),
             wq.Term("name_key", key, boost=EXACT_ALIAS_BOOST),
         ]
-    names += _name_fragments(searcher, topic_text)
+    names += _name_fragments(searcher, topic_text, plain_keys(parsed))
     if names:
         # An article's best name counts, once: its exact title does not also earn its sub-names.
         boosts.append(wq.DisjunctionMax(names))
@@ -351,7 +355,7 @@ def _boosts(searcher: Searcher, parsed: ParsedQuery, budget: Budget) -> list[wq.
     return boosts
 
 
-def _name_fragments(searcher: Searcher, topic_text: str) -> list[wq.Query]:
+def _name_fragments(searcher: Searcher, topic_text: str, plain: set[str]) -> list[wq.Query]:
     """Boosts for names inside a longer question: "does appendicitis always cause fever".
 
     A name's words may come in another order or with words between them: "ischemic
@@ -359,7 +363,9 @@ def _name_fragments(searcher: Searcher, topic_text: str) -> list[wq.Query]:
     """
     present = set(name_key(topic_text).split())
     # Not the name itself, reordered: that is the exact-name boost's work.
-    keys = sorted(key for key in names_in(searcher, present) if set(key.split()) != present)
+    keys = sorted(
+        key for key in names_in(searcher, present) if set(key.split()) != present and not set(key.split()) <= plain
+    )
     boosts: list[wq.Query] = []
     for key in keys:
         boost = FRAGMENT_BOOST * min(len(key.split()), MAX_FRAGMENT_WORDS)

@@ -298,3 +298,48 @@ def lexical_titles(searcher: Searcher, query: str) -> list[str]:
     parsed = understood(searcher, parse_query(query))
     scored = score_articles(searcher, build_query(searcher, parsed), parsed)
     return [searcher.stored_fields(int(docnum))["title"] for docnum in scored.top(3)]
+
+
+@pytest.fixture
+def function_word_searcher(searcher_of) -> Searcher:
+    articles = {
+        "all.html": _article(
+            "Acute Lymphocytic Leukemia",
+            {"Overview": "A cancer of the white blood cells that grows quickly."},
+            aliases="ALL",
+        ),
+        "his.html": _article(
+            "His bundle tachycardia", {"Overview": "A fast heart rhythm that starts in the His bundle."}
+        ),
+        "down.html": _article("Down syndrome", {"Overview": "A genetic condition from an extra chromosome 21."}),
+        "depression.html": _article(
+            "Depression",
+            {"Symptoms": "Feeling sad or down all the time, losing interest in things you enjoyed, sleeping badly."},
+        ),
+        "allergy.html": _article(
+            "Food Allergy", {"Symptoms": "After eating peanuts the throat can swell and breathing gets hard."}
+        ),
+    }
+    return searcher_of(articles)
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("my dad seems down all the time and sleeps badly", "depression"),
+        ("what should i do if my son eats peanuts and his throat starts to swell", "allergy"),
+    ],
+)
+def test_function_words_in_a_description_are_no_names(function_word_searcher, query: str, first: str) -> None:
+    """ "all" is not ALL, "his" not His bundle tachycardia, "down" not Down syndrome, inside a description."""
+    parsed = understood(function_word_searcher, parse_query(query))
+    assert {"all", "his", "down"} & set(parsed.words) <= parsed.plain_words
+    assert not parsed.name_words & {"all", "hi", "his", "down"}
+    hits = search(function_word_searcher, parse_query(query))
+    assert hits[0].id == first
+
+
+def test_a_function_word_in_capitals_or_a_short_query_still_names(function_word_searcher) -> None:
+    assert search(function_word_searcher, parse_query("ALL in children who seem tired"))[0].id == "all"
+    assert understood(function_word_searcher, parse_query("down syndrome")).plain_words == frozenset()
+    assert search(function_word_searcher, parse_query("down syndrome"))[0].id == "down"
