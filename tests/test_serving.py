@@ -26,6 +26,9 @@ from tests.servers import http_get as get
 
 WORKERS = 3
 CLI = "from search_app.cli import main; main()"
+# Each client pauses between requests, as people do: requests stay continuous across every swap while
+# the clients leave the cores to the servers and the build under test (unpaced, they took both).
+THINK_TIME = 0.05
 PATHS = ("/api/search?q=gout+treatment", "/search?q=asthma", "/articles/gout?q=joint", "/healthz", "/api/search?q=hic")
 
 
@@ -111,6 +114,7 @@ class Traffic:
                 self.answers += 1
                 if failure:
                     self.failures.append(failure)
+            self.stop.wait(THINK_TIME)
 
 
 def generations_by_worker(base: str, wanted: int, timeout: float = 15) -> dict[int, int]:
