@@ -21,7 +21,7 @@ import pytest
 from indexer.build import build_index
 from indexer.store import IndexStore
 from tests.conftest import CORPUS
-from tests.servers import free_port
+from tests.servers import STARTUP_TIMEOUT, free_port
 from tests.servers import http_get as get
 
 WORKERS = 3
@@ -49,7 +49,7 @@ def production_server(
     server = subprocess.Popen([*command, "--index", str(index)], env=env, stdout=subprocess.DEVNULL, stderr=errors)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:
             try:
                 if get(base + "/healthz")[0] == 200:
