@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 
 from indexer.article import Entities, Section
 from indexer.text import sentences, squash
@@ -213,9 +214,9 @@ def _sentence_case(item: str) -> str:
 
 def _type_lead_names(sections: list[Section], head: str) -> list[str]:
     """Sentences that define a type: "Hypertrophic scars are raised scars..." -> "Hypertrophic"."""
-    if not head:
+    if not head or not sections:
         return []
-    pattern = re.compile(rf"^([A-Z][\w-]*(?: [\w-]+){{0,2}}?) {head}s? (?:are|is)\b", re.IGNORECASE)
+    pattern = _type_lead_pattern(head)
     names = []
     for section in sections:
         for sentence in sentences(section.text):
@@ -223,6 +224,12 @@ def _type_lead_names(sections: list[Section], head: str) -> list[str]:
             if match and match.group(1).split()[0].lower() not in _NOT_NAMES:
                 names.append(_sentence_case(match.group(1)))
     return names
+
+
+@lru_cache(maxsize=4096)
+def _type_lead_pattern(head: str) -> re.Pattern[str]:
+    """Compiled once per head noun: a build meets thousands, more than the `re` module's own cache keeps."""
+    return re.compile(rf"^([A-Z][\w-]*(?: [\w-]+){{0,2}}?) {head}s? (?:are|is)\b", re.IGNORECASE)
 
 
 def _head_noun(title: str) -> str:
@@ -234,8 +241,13 @@ def _head_noun(title: str) -> str:
 def _strip_head(name: str, head: str) -> str:
     """ "rolling scars" -> "rolling" for the "Acne Scars" article; "Hypertrophic" stays."""
     if head and len(name.split()) > 1:
-        name = re.sub(rf"\s+{head}s?$", "", name, flags=re.IGNORECASE)
+        name = _head_tail(head).sub("", name)
     return name
+
+
+@lru_cache(maxsize=4096)
+def _head_tail(head: str) -> re.Pattern[str]:
+    return re.compile(rf"\s+{head}s?$", re.IGNORECASE)
 
 
 def _dedupe(items: Iterable[str], key: Callable[[str], str] = str) -> tuple[str, ...]:

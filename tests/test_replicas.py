@@ -30,6 +30,7 @@ from indexer.store import IndexStore
 from tests.conftest import CORPUS
 
 SUGGEST_LIMIT = 20
+THINK_TIME = 0.05  # seconds a client pauses between searches: continuous load that leaves cores to the cluster
 CLIENT_TIMEOUT = 60.0  # seconds a client waits, as a browser would: on 2 busy cores a restart slows answers
 pytestmark = pytest.mark.xdist_group("replicas")  # one cluster per run, in one test process
 
@@ -85,6 +86,7 @@ class Load:
                 self.statuses[status] += 1
                 self.sent += 1
                 self.queries.append(query)
+            self.stopping.wait(THINK_TIME)
 
     def __enter__(self) -> Load:
         for thread in self.threads:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.servers import free_port
+from bench.servers import STARTUP_TIMEOUT, free_port
 from bench.servers import http_get as get
 from indexer.build import build_index
 from indexer.store import IndexStore
@@ -26,6 +26,9 @@ from tests.conftest import CORPUS
 
 WORKERS = 3
 CLI = "from search_app.cli import main; main()"
+# Each client pauses between requests, as people do: requests stay continuous across every swap while
+# the clients leave the cores to the servers and the build under test (unpaced, they took both).
+THINK_TIME = 0.05
 PATHS = ("/api/search?q=gout+treatment", "/search?q=asthma", "/articles/gout?q=joint", "/healthz", "/api/search?q=hic")
 
 
@@ -46,7 +49,7 @@ def production_server(
     server = subprocess.Popen([*command, "--index", str(index)], env=env, stdout=subprocess.DEVNULL, stderr=errors)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:
             try:
                 if get(base + "/healthz")[0] == 200:
@@ -111,6 +114,7 @@ class Traffic:
                 self.answers += 1
                 if failure:
                     self.failures.append(failure)
+            self.stop.wait(THINK_TIME)
 
 
 def generations_by_worker(base: str, wanted: int, timeout: float = 15) -> dict[int, int]:
