@@ -3,7 +3,10 @@
 Stages: write every MedQuAD article N times as an HTML page under WORK/scale/ (once; the
 first copy is the article itself, each other copy keeps its title and takes another
 article's section texts, so names repeat as on a big site while texts differ); for
-1x and Nx, build the index in a child process (seconds, peak memory, size on disk);
+1x and Nx, build the index in a child process (seconds, peak memory, size on disk),
+lexical only: every copy puts its title before other articles' section texts, so each
+of its passages would be embedded anew (about 455,000 at 10x, hours of CPU here), and
+this measures the index and the serving structures, not the embedder;
 then a fresh serving process opens it and answers `/api/search` through Flask's test
 client: the first request, which builds every per-generation cache, then keyword and
 lay queries one by one (p50, p95), and its peak resident memory; plain Whoosh and
@@ -55,7 +58,7 @@ from pathlib import Path
 from indexer.build import build_index
 from indexer.store import IndexStore
 from search_app.prepare import prepare_generation
-build_index([Path(sys.argv[1])], IndexStore(sys.argv[2]), rebuild=True, prepare=prepare_generation)
+build_index([Path(sys.argv[1])], IndexStore(sys.argv[2]), rebuild=True, prepare=prepare_generation, vectors=False)
 peaks = [resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
 print(max(peaks) / 1024)
 """
@@ -185,7 +188,8 @@ def report(rows: list[Row], queries: int) -> str:
         align="lrrrrrrrrrr",
     )
     note = (
-        f"{queries} queries (keyword and lay topics). healthsearch: built by a child process from HTML pages, served "
+        f"{queries} queries (keyword and lay topics). healthsearch: built lexically (no passage vectors: each copy's "
+        "would be embedded anew) by a child process from HTML pages, served "
         "by a fresh process through Flask's test client (`/api/search`, first request included in no percentile). "
         "Peers run in the benchmark's own process: their build peak is the growth of its peak memory."
     )
