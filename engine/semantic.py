@@ -27,7 +27,7 @@ from whoosh.searching import Searcher
 from engine.executor import derived
 from engine.library import entries
 from indexer.embedder import MODEL_ID, ModelUnavailable, shared_embedder
-from indexer.vectors import read_openings, read_vectors
+from indexer.vectors import opening_rows, read_openings, read_vectors
 
 QUERY_CACHE = 1024  # query vectors kept per process (1.5 kB each)
 PASSAGE_CANDIDATES = 200  # articles whose later passages are read, by their closest opening
@@ -50,8 +50,7 @@ class SemanticIndex:
         first_rows = self.section_rows[self.starts[groups]]
         ends = np.append(self.starts, len(self.section_rows))[groups + 1]
         end_rows = np.append(self.section_rows, len(self.row_sections))[ends]
-        rows = np.concatenate([np.arange(a, b) for a, b in zip(first_rows, end_rows, strict=True)] or [[]])
-        rows = rows.astype(np.int64)
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(first_rows, end_rows, strict=True)])
         return rows[rows != self.section_rows[self.row_sections[rows]]]
 
 
@@ -107,9 +106,7 @@ def closeness(searcher: Searcher, text: str) -> Closeness | None:
         return None
     vector = query_vector(text)
     articles = np.zeros(searcher.doc_count_all(), dtype=np.float32)
-    openings = index.openings @ vector
-    if not len(openings):
-        return Closeness(index, articles, openings)
+    openings = index.openings @ vector  # a generation with vectors has at least one section
     by_opening = np.maximum.reduceat(openings, index.starts)
     groups = np.argsort(-by_opening, kind="stable")[:PASSAGE_CANDIDATES]
     rows = index.passage_rows(groups)
@@ -140,22 +137,16 @@ def _load(searcher: Searcher) -> SemanticIndex | None:
     if not vectors.rows:
         return None
     docnum = {entry.id: number for number, entry in enumerate(entries(searcher)) if entry}
-    section_rows, anchors, starts, docnums = [], [], [], []
-    previous: tuple[str, str] | None = None
-    for row, (article_id, anchor, _hash) in enumerate(vectors.rows):
-        if previous is None or previous[0] != article_id:
-            starts.append(len(section_rows))
-            docnums.append(docnum.get(article_id, -1))
-        if (article_id, anchor) != previous:
-            section_rows.append(row)
-            anchors.append(anchor)
-        previous = (article_id, anchor)
+    firsts = opening_rows(vectors.rows)
+    section_articles = [vectors.rows[row][0] for row in firsts]
+    starts = [i for i, article_id in enumerate(section_articles) if i == 0 or section_articles[i - 1] != article_id]
+    docnums = [docnum.get(section_articles[i], -1) for i in starts]
     if -1 in docnums or len(set(docnums)) != len(docnums):
         return None  # vectors of another state of the index: never mix them up
     matrix = vectors.matrix if vectors.matrix.dtype == np.float32 else np.asarray(vectors.matrix, dtype=np.float32)
-    firsts = np.array(section_rows, dtype=np.int64)
     openings = read_openings(Path(folder), len(firsts))
     if openings is None:  # a generation written before openings were kept apart
         openings = np.ascontiguousarray(matrix[firsts])
     row_sections = np.repeat(np.arange(len(firsts)), np.diff(np.append(firsts, len(matrix))))
-    return SemanticIndex(matrix, openings, firsts, row_sections, np.array(starts), np.array(docnums), tuple(anchors))
+    anchors = tuple(vectors.rows[row][1] for row in firsts)
+    return SemanticIndex(matrix, openings, firsts, row_sections, np.array(starts), np.array(docnums), anchors)
