@@ -22,9 +22,7 @@ import argparse
 import json
 import os
 import random
-import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -36,7 +34,17 @@ from pathlib import Path
 import psycopg
 
 from bench import servers
-from bench.load import REPO, SHARED, Level, load_queries, request_paths, to_level, wrk_command, wrk_figures
+from bench.load import (
+    REPO,
+    SHARED,
+    Level,
+    load_queries,
+    request_paths,
+    to_level,
+    wrk_command,
+    wrk_figures,
+    wrk_missing,
+)
 from indexer.build import build_index
 from indexer.store import IndexStore
 from search_app.prepare import prepare_generation
@@ -85,8 +93,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if not shutil.which("wrk"):
-        print("wrk is needed: apt-get install wrk (or brew install wrk)", file=sys.stderr)
+    if wrk_missing():
         return 2
     args.work.mkdir(parents=True, exist_ok=True)
     store = IndexStore(args.work / "builder")

@@ -80,10 +80,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def wrk_missing() -> bool:
+    """True, with a way to install it on stderr, when wrk is not on the PATH."""
+    if shutil.which("wrk"):
+        return False
+    print("wrk is needed: apt-get install wrk (or brew install wrk)", file=sys.stderr)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if not shutil.which("wrk"):
-        print("wrk is needed: apt-get install wrk (or brew install wrk)", file=sys.stderr)
+    if wrk_missing():
         return 2
     args.work.mkdir(parents=True, exist_ok=True)
     store = IndexStore(args.work / "index")

@@ -55,6 +55,25 @@ def wait_for(check: object, what: str, timeout: float = STARTUP_TIMEOUT) -> None
     raise RuntimeError(f"{what} did not come up within {timeout:.0f} s")
 
 
+def stop(process: subprocess.Popen, signal_number: int = signal.SIGTERM, group: bool = False) -> None:
+    """Ask a server to stop with `signal_number` (its whole process group with `group`); SIGKILL after 15 s."""
+    if process.poll() is not None:
+        return
+
+    def send(number: int) -> None:
+        if group:
+            os.killpg(process.pid, number)
+        else:
+            process.send_signal(number)
+
+    send(signal_number)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        send(signal.SIGKILL)
+        process.wait()
+
+
 def http_status(url: str, timeout: float = 10.0) -> int:
     return http_get(url, timeout)[0]
 
@@ -185,12 +204,7 @@ def nginx(folder: Path, upstream_ports: list[int]) -> Iterator[str]:
         wait_for(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() is None, "nginx")
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.send_signal(signal.SIGQUIT)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, signal.SIGQUIT)  # graceful: finish the requests in flight
 
 
 class Replica:
@@ -229,13 +243,8 @@ class Replica:
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        if self.process is not None:
+            stop(self.process, group=True)
 
 
 def publish(builder: Path, folders: list[Path]) -> None:

@@ -16,9 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
-from bench.servers import STARTUP_TIMEOUT, free_port
+from bench.servers import free_port, stop, wait_for
 from bench.servers import http_get as get
 from indexer.build import build_index
 from indexer.store import IndexStore
@@ -49,23 +47,10 @@ def production_server(
     server = subprocess.Popen([*command, "--index", str(index)], env=env, stdout=subprocess.DEVNULL, stderr=errors)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                if get(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the production server did not come up")
+        wait_for(lambda: get(base + "/healthz")[0] == 200, "the production server")
         yield base
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
         if errors:
             errors.close()
 
