@@ -23,6 +23,7 @@ from whoosh import index as whoosh_index
 from indexer.article import Article, ParseError
 from indexer.decode import check_size
 from indexer.documents import to_document
+from indexer.mapped import open_mapped
 from indexer.schema import SCHEMA_VERSION, build_schema
 from indexer.sources.confine import ReadRules
 from indexer.sources.files import SourceFile, discover, read_article
@@ -277,7 +278,7 @@ def _write_vectors(
 
 def _stored_articles(generation: Path, covered: set[str]) -> list[dict]:
     """The stored articles of a generation whose ids are not in `covered`."""
-    ix = whoosh_index.open_dir(str(generation))
+    ix = open_mapped(generation)
     try:
         with ix.searcher() as searcher:
             stored = (fields for _, fields in searcher.iter_docs())

@@ -24,8 +24,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh.index import Index
+
+from indexer.mapped import open_mapped
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
@@ -65,7 +66,7 @@ class IndexStore:
         current = generation or self.current_dir()
         if current is None:
             raise IndexMissing(f"no index at {self.root}: run `healthsearch index SOURCE` first")
-        return whoosh_index.open_dir(str(current))
+        return open_mapped(current)
 
     def manifest(self) -> dict:
         current = self.current_dir()

@@ -13,8 +13,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
+from indexer.mapped import open_mapped
 from indexer.schema import name_key
 
 SUMMARIES = "summaries.json"
@@ -65,7 +64,7 @@ def write_summaries(generation: Path, articles: Iterable[dict], deleted_ids: Ite
 
 
 def _from_index(generation: Path) -> list[dict]:
-    ix = whoosh_index.open_dir(str(generation))
+    ix = open_mapped(generation)
     try:
         with ix.reader() as reader:
             return [summarize(json.loads(fields["article"])) for fields in reader.all_stored_fields()]

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
 from engine.library import a_to_z, title_rank
 from engine.query import parse_query
 from engine.results import search_page
 from engine.search import SCORING
 from engine.synonyms import load_synonyms
+from indexer.mapped import open_mapped
 from search_app.suggest import suggester_for
 
 # Words that take every path a first request takes: names, a name inside a question, intent, facets.
@@ -26,7 +25,7 @@ FIRST_QUERIES = ("treatment", "can pain in my lower back cause symptoms")
 
 def prepare_generation(generation: Path) -> None:
     """Compute and keep every per-generation table, as the first requests would."""
-    with whoosh_index.open_dir(str(generation)).searcher(weighting=SCORING) as searcher:
+    with open_mapped(generation).searcher(weighting=SCORING) as searcher:
         synonyms = load_synonyms()
         for text in FIRST_QUERIES:
             search_page(searcher, parse_query(text, synonyms))

@@ -35,11 +35,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from flask import Flask, current_app
-from whoosh import index as whoosh_index
 
 from engine import persisted
 from engine.synonyms import Synonyms, load_synonyms
 from indexer.article import SECTION_LABELS
+from indexer.mapped import open_mapped
 from indexer.store import IndexMissing, IndexStore
 
 MIN_CHARS = 2  # shorter prefixes match too much to help
@@ -176,7 +176,7 @@ def articles_names(generation: Path) -> list[list[Name]]:
     kept = persisted.load(generation, "suggest_names")
     if kept is not persisted.MISSING:
         return kept
-    with whoosh_index.open_dir(str(generation)).reader() as reader:
+    with open_mapped(generation).reader() as reader:
         read = [_names_of(json.loads(fields["article"])) for fields in reader.all_stored_fields()]
     persisted.save(generation, "suggest_names", read)
     return read
