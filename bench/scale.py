@@ -3,14 +3,18 @@
 Stages: write every MedQuAD article N times as an HTML page under WORK/scale/ (once; the
 first copy is the article itself, each other copy keeps its title and takes another
 article's section texts, so names repeat as on a big site while texts differ); for
-1x and Nx, build the index in a child process (seconds, peak memory, size on disk),
-lexical only: every copy puts its title before other articles' section texts, so each
-of its passages would be embedded anew (about 455,000 at 10x, hours of CPU here), and
-this measures the index and the serving structures, not the embedder;
-then a fresh serving process opens it and answers `/api/search` through Flask's test
-client: the first request, which builds every per-generation cache, then keyword and
-lay queries one by one (p50, p95), and its peak resident memory; plain Whoosh and
-tantivy build and answer the same queries in this process.  Printed as one table.
+1x and Nx, build the index with its passage vectors in a child process (seconds, peak
+memory, size on disk); then a fresh serving process opens it and answers `/api/search`
+through Flask's test client: the first request, which loads every per-generation table,
+then keyword and lay queries one by one, each embedded afresh (p50, p95), and its peak
+and private resident memory; plain Whoosh and tantivy build and answer the same
+queries in this process.  Printed as one table.
+
+Vectors: the 1x pages are embedded once (kept in WORK/vector-cache). A copy's passages
+differ from its donor's only by the title that leads each one; embedding the 455,000
+of them at 10x would take hours of CPU here and measure the embedder, not the index, so
+each takes its donor passage's vector (`seed_copy_vectors`). Search reads as many rows,
+of the same size, as with vectors of their own.
 """
 
 from __future__ import annotations
@@ -24,10 +28,15 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+import numpy as np
+
 from bench.corpus import Doc, Section, load_docs
 from bench.peers import PEERS
 from bench.report import markdown_table
 from bench.timing import percentile
+from indexer.mapped import open_mapped
+from indexer.store import IndexStore
+from indexer.vectors import Vectors, read_vectors, remember, section_texts, text_hash
 
 PAGES_PER_FOLDER = 1000
 LATENCY_TOPICS = ("medquad-kw-dev.topics.tsv", "lay-dev.topics.tsv")
@@ -49,18 +58,24 @@ for text in queries[1:]:
     failed += client.get("/api/search", query_string={"q": text}).status_code != 200
     laps.append((time.perf_counter() - started) * 1000)
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"first_seconds": first_seconds, "laps": laps, "failed": failed, "peak_mb": peak_mb}))
+status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+private_mb = int(status["RssAnon"].split()[0]) / 1024  # not the index's pages, which every worker shares
+print(json.dumps({"first_seconds": first_seconds, "laps": laps, "failed": failed, "peak_mb": peak_mb,
+                  "private_mb": private_mb}))
 """
 
 BUILD = """
-import resource, sys
+import json, resource, sys
 from pathlib import Path
 from indexer.build import build_index
 from indexer.store import IndexStore
 from search_app.prepare import prepare_generation
-build_index([Path(sys.argv[1])], IndexStore(sys.argv[2]), rebuild=True, prepare=prepare_generation, vectors=False)
+report = build_index([Path(sys.argv[1])], IndexStore(sys.argv[2]), rebuild=True, prepare=prepare_generation,
+                     vector_cache=Path(sys.argv[3]))
+if report.vectors is None or report.vectors.error:
+    sys.exit(f"no vectors: {report.vectors and report.vectors.error}")
 peaks = [resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-print(max(peaks) / 1024)
+print(json.dumps({"peak_mb": max(peaks) / 1024, "vectors": report.vectors.rows, "embedded": report.vectors.embedded}))
 """
 
 
@@ -76,6 +91,7 @@ class Row:
     p50_ms: float
     p95_ms: float
     serve_peak_mb: float
+    private_mb: float | None  # None for a peer: it runs in the benchmark's own process
     failed: int
 
 
@@ -87,7 +103,12 @@ def run_scale(medquad: Path, eval_dir: Path, work: Path, scale: int) -> str:
     for factor in sorted({1, scale}):
         copies = scaled_docs(docs, factor)
         folder = write_pages(copies, work / "scale" / f"{factor}x")
-        rows.append(engine_row(folder, work / "scale" / f"index-{factor}x", factor, len(copies), queries))
+        index = work / "scale" / f"index-{factor}x"
+        if factor == 1:
+            cache = work / "vector-cache"  # the 1x pages' own vectors, embedded once
+        else:
+            cache = seed_copy_vectors(docs, factor, work / "scale" / "index-1x", work / "scale" / f"vectors-{factor}x")
+        rows.append(engine_row(folder, index, cache, factor, len(copies), queries))
         _say(rows[-1])
         for name in PEER_NAMES:
             peer_row = measure_peer(name, copies, work / "scale" / f"{name}-{factor}x", factor, queries)
@@ -112,9 +133,48 @@ def scaled_docs(docs: list[Doc], factor: int) -> list[Doc]:
     count = len(docs)
     for copy in range(1, factor):
         for number, doc in enumerate(docs):
-            donor = docs[(number * 7919 + copy * 104_729) % count]  # large primes spread the donors
-            scaled.append(Doc(f"{doc.id}-copy{copy}", doc.title, donor.sections))
+            scaled.append(Doc(f"{doc.id}-copy{copy}", doc.title, docs[donor_of(number, copy, count)].sections))
     return scaled
+
+
+def donor_of(number: int, copy: int, count: int) -> int:
+    """The article whose section texts copy `copy` of article `number` takes; large primes spread them."""
+    return (number * 7919 + copy * 104_729) % count
+
+
+def page_id(number: int, doc: Doc) -> str:
+    """The id the indexer gives the page of the `number`th document: its path under the pages folder."""
+    return f"{number // PAGES_PER_FOLDER:03d}/{doc.id}"
+
+
+def seed_copy_vectors(docs: list[Doc], factor: int, index_1x: Path, folder: Path) -> Path:
+    """A vector cache for the Nx pages: the 1x pages' vectors, and for each copy its donor's, passage by passage.
+
+    A copy's page is its donor's page under another title (`scaled_docs`), so the two
+    have the same sections and passages; only the title leading each passage differs.
+    """
+    marker = folder / ".complete"
+    if marker.exists() and marker.read_text() == str(factor * len(docs)):
+        return folder
+    generation = IndexStore(index_1x).current_dir()
+    if generation is None:
+        raise RuntimeError(f"no 1x index at {index_1x} to take the copies' vectors from")
+    own = read_vectors(generation)
+    by_hash = own.by_hash()
+    with open_mapped(generation).reader() as reader:
+        articles = {fields["id"]: json.loads(fields["article"]) for fields in reader.all_stored_fields()}
+    count = len(docs)
+    seeded: dict[str, np.ndarray] = {}
+    for copy in range(1, factor):
+        for number, doc in enumerate(docs):
+            donor = articles[page_id(donor_of(number, copy, count), docs[donor_of(number, copy, count)])]
+            as_copy = {**donor, "title": articles[page_id(number, doc)]["title"]}
+            for (_, text), (_, donor_text) in zip(section_texts(as_copy), section_texts(donor), strict=True):
+                seeded[text_hash(text)] = by_hash[text_hash(donor_text)]
+    remember(folder, Vectors([("", "", text_hash) for text_hash in by_hash], own.matrix))
+    remember(folder, Vectors([("", "", text_hash) for text_hash in seeded], np.array(list(seeded.values()))))
+    marker.write_text(str(factor * len(docs)))
+    return folder
 
 
 def write_pages(docs: list[Doc], folder: Path) -> Path:
@@ -123,9 +183,9 @@ def write_pages(docs: list[Doc], folder: Path) -> Path:
     if done.exists() and done.read_text() == str(len(docs)):
         return folder
     for number, doc in enumerate(docs):
-        shard = folder / f"{number // PAGES_PER_FOLDER:03d}"
-        shard.mkdir(parents=True, exist_ok=True)
-        (shard / f"{doc.id}.html").write_text(page_of(doc), encoding="utf-8")
+        page = folder / f"{page_id(number, doc)}.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(page_of(doc), encoding="utf-8")
     done.write_text(str(len(docs)))
     return folder
 
@@ -139,11 +199,14 @@ def _heading(section: Section) -> str:
     return section.qtype.replace("_", " ").capitalize() if section.qtype != "information" else "Overview"
 
 
-def engine_row(pages: Path, index: Path, factor: int, articles: int, queries: list[str]) -> Row:
+def engine_row(pages: Path, index: Path, cache: Path, factor: int, articles: int, queries: list[str]) -> Row:
     started = time.perf_counter()
-    built = subprocess.run([sys.executable, "-c", BUILD, str(pages), str(index)], check=True, capture_output=True)
+    built = subprocess.run(
+        [sys.executable, "-c", BUILD, str(pages), str(index), str(cache)], check=True, capture_output=True
+    )
     build_seconds = time.perf_counter() - started
-    build_peak = float(built.stdout.decode().split()[-1])  # the build process or its largest writer
+    build = json.loads(built.stdout.decode().splitlines()[-1])  # peak: the build process or its largest writer
+    print(f"[healthsearch {factor}x] {build['vectors']:,} passage vectors, {build['embedded']:,} embedded", flush=True)
     generation = next(p for p in index.iterdir() if p.is_dir() and p.name.startswith("gen-"))
     served = subprocess.run(
         [sys.executable, "-c", SERVE, str(index)], input=json.dumps(queries), capture_output=True, text=True, check=True
@@ -151,8 +214,9 @@ def engine_row(pages: Path, index: Path, factor: int, articles: int, queries: li
     result = json.loads(served.stdout)
     laps = result["laps"]
     return Row(
-        "healthsearch", factor, articles, build_seconds, build_peak, _megabytes(generation),
-        result["first_seconds"], percentile(laps, 50), percentile(laps, 95), result["peak_mb"], result["failed"],
+        "healthsearch", factor, articles, build_seconds, build["peak_mb"], _megabytes(generation),
+        result["first_seconds"], percentile(laps, 50), percentile(laps, 95), result["peak_mb"], result["private_mb"],
+        result["failed"],
     )  # fmt: skip
 
 
@@ -176,22 +240,23 @@ def measure_peer(name: str, docs: list[Doc], folder: Path, factor: int, queries:
     size = _megabytes(folder) if folder.exists() else 0.0
     # A peer runs in this process: its peak is this process's, a bound rather than its own.
     return Row(name, factor, len(docs), build_seconds, peak - before, size, first, percentile(laps, 50),
-               percentile(laps, 95), peak, 0)  # fmt: skip
+               percentile(laps, 95), peak, None, 0)  # fmt: skip
 
 
 def report(rows: list[Row], queries: int) -> str:
     headers = ["system", "scale", "articles", "build s", "build peak MB", "index MB", "first request s",
-               "p50 ms", "p95 ms", "serving peak MB", "failed"]  # fmt: skip
+               "p50 ms", "p95 ms", "serving peak MB", "private MB", "failed"]  # fmt: skip
     table = markdown_table(
         headers,
         [_cells(r) for r in rows],
-        align="lrrrrrrrrrr",
+        align="lrrrrrrrrrrr",
     )
     note = (
-        f"{queries} queries (keyword and lay topics). healthsearch: built lexically (no passage vectors: each copy's "
-        "would be embedded anew) by a child process from HTML pages, served "
-        "by a fresh process through Flask's test client (`/api/search`, first request included in no percentile). "
-        "Peers run in the benchmark's own process: their build peak is the growth of its peak memory."
+        f"{queries} queries (keyword and lay topics). healthsearch: built with passage vectors (a copy's are its "
+        "donor's, see `bench.scale`) by a child process from HTML pages, served by a fresh process through Flask's "
+        "test client (`/api/search`, each query embedded, first request included in no percentile); serving peak "
+        "counts the index pages it touched, which every worker of a machine shares; private is its own memory "
+        "(RssAnon). Peers run in the benchmark's own process: their build peak is the growth of its peak memory."
     )
     return f"## Scale: 1x and Nx MedQuAD\n\n{table}\n\n{note}\n"
 
@@ -200,7 +265,7 @@ def _cells(r: Row) -> list[str]:
     return [
         r.system, f"{r.scale}x", f"{r.articles:,}", f"{r.build_seconds:.1f}", f"{r.build_peak_mb:.0f}",
         f"{r.size_mb:.0f}", f"{r.first_seconds:.2f}", f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}",
-        f"{r.serve_peak_mb:.0f}", str(r.failed),
+        f"{r.serve_peak_mb:.0f}", "" if r.private_mb is None else f"{r.private_mb:.0f}", str(r.failed),
     ]  # fmt: skip
 
 

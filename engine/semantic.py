@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -26,8 +25,9 @@ from whoosh.searching import Searcher
 
 from engine.executor import derived
 from engine.library import entries
+from engine.persisted import generation_folder
 from indexer.embedder import MODEL_ID, ModelUnavailable, shared_embedder
-from indexer.vectors import opening_rows, read_openings, read_vectors
+from indexer.vectors import VECTORS, opening_rows, read_openings, read_vectors
 
 QUERY_CACHE = 1024  # query vectors kept per process (1.5 kB each)
 PASSAGE_CANDIDATES = 200  # articles whose later passages are read, by their closest opening
@@ -43,7 +43,7 @@ class SemanticIndex:
     row_sections: np.ndarray  # the section of each row
     starts: np.ndarray  # the first section of each article
     docnums: np.ndarray  # the document number of each article
-    anchors: tuple[str, ...]  # each section's anchor
+    anchors: np.ndarray  # each section's anchor (str)
 
     def passage_rows(self, groups: np.ndarray) -> np.ndarray:
         """The rows of these articles' later passages (every row but the sections' openings)."""
@@ -69,7 +69,7 @@ class Closeness:
             return {}
         end = self.index.starts[group + 1] if group + 1 < len(self.index.starts) else len(self.sections)
         sections = range(self.index.starts[group], end)
-        return {self.index.anchors[section]: float(self.sections[section]) for section in sections}
+        return {str(self.index.anchors[section]): float(self.sections[section]) for section in sections}
 
     def _group(self, docnum: int) -> int | None:
         found = np.flatnonzero(self.index.docnums == docnum)
@@ -124,29 +124,53 @@ def query_vector(text: str) -> np.ndarray:
 
 def semantic_index(searcher: Searcher) -> SemanticIndex | None:
     """This index state's vectors lined up with its documents; None when the generation has none."""
-    return derived(searcher, "semantic", _load)
+    return derived(searcher, "semantic", _open, persist=False)
 
 
-def _load(searcher: Searcher) -> SemanticIndex | None:
+def _open(searcher: Searcher) -> SemanticIndex | None:
+    """The generation's vector files memory-mapped, with its line-up: nothing a worker holds alone but a few arrays."""
     # One query's matrix-vector product is a millisecond on one core; BLAS threads for it
     # only wait on each other, and on a busy machine made it 4x slower (measured).
     threadpool_limits(limits=1, user_api="blas")
-    ix = getattr(searcher, "_ix", None)
-    folder = getattr(getattr(ix, "storage", None), "folder", None)
-    vectors = read_vectors(Path(folder) if folder else None, mmap=True)
-    if not vectors.rows:
+    folder = generation_folder(searcher)
+    lineup = derived(searcher, "semantic_lineup", _line_up)
+    if folder is None or not lineup:
         return None
+    try:
+        matrix = np.load(folder / VECTORS, mmap_mode="r")
+    except (OSError, ValueError):
+        return None
+    if matrix.dtype != np.float32 or len(matrix) != len(lineup["row_sections"]):
+        return None  # rewritten since it was lined up: never mix states up
+    section_rows = lineup["section_rows"]
+    openings = read_openings(folder, len(section_rows))
+    if openings is None:  # a generation written before openings were kept apart
+        openings = np.ascontiguousarray(matrix[section_rows])
+    return SemanticIndex(
+        matrix, openings, section_rows, lineup["row_sections"], lineup["starts"], lineup["docnums"], lineup["anchors"]
+    )
+
+
+def _line_up(searcher: Searcher) -> dict[str, np.ndarray]:
+    """Which section each vector row is of, which article and anchor each section: arrays, empty without vectors.
+
+    Read from the generation's row list once and kept in the generation (engine.persisted),
+    so a worker maps these instead of parsing a row per passage (455,000 at ten times MedQuAD).
+    """
+    vectors = read_vectors(generation_folder(searcher), mmap=True)
+    if not vectors.rows:
+        return {}
     docnum = {entry.id: number for number, entry in enumerate(entries(searcher)) if entry}
     firsts = opening_rows(vectors.rows)
     section_articles = [vectors.rows[row][0] for row in firsts]
     starts = [i for i, article_id in enumerate(section_articles) if i == 0 or section_articles[i - 1] != article_id]
     docnums = [docnum.get(section_articles[i], -1) for i in starts]
     if -1 in docnums or len(set(docnums)) != len(docnums):
-        return None  # vectors of another state of the index: never mix them up
-    matrix = vectors.matrix if vectors.matrix.dtype == np.float32 else np.asarray(vectors.matrix, dtype=np.float32)
-    openings = read_openings(Path(folder), len(firsts))
-    if openings is None:  # a generation written before openings were kept apart
-        openings = np.ascontiguousarray(matrix[firsts])
-    row_sections = np.repeat(np.arange(len(firsts)), np.diff(np.append(firsts, len(matrix))))
-    anchors = tuple(vectors.rows[row][1] for row in firsts)
-    return SemanticIndex(matrix, openings, firsts, row_sections, np.array(starts), np.array(docnums), anchors)
+        return {}  # vectors of another state of the index: never mix them up
+    return {
+        "section_rows": firsts,
+        "row_sections": np.repeat(np.arange(len(firsts)), np.diff(np.append(firsts, len(vectors.rows)))),
+        "starts": np.array(starts, dtype=np.int64),
+        "docnums": np.array(docnums, dtype=np.int64),
+        "anchors": np.array([vectors.rows[row][1] for row in firsts], dtype=str),
+    }

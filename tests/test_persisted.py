@@ -105,3 +105,15 @@ def test_the_search_box_suggester_is_loaded_not_built(
     other_table = Synonyms([("gout", "podagra")])
     first = suggest.suggester_for(store.current_dir(), other_table).suggest("podag")[0]
     assert built == [1] and first.entry.text == "Podagra → Gout", "names made with another synonym table are not reused"
+
+
+def test_a_table_of_arrays_is_kept_as_arrays_each_mapped_on_load(tmp_path: Path) -> None:
+    table = {"rows": np.arange(5, dtype=np.int64), "anchors": np.array(["overview", "symptoms"])}
+    persisted.save(tmp_path, "lineup", table)
+    loaded = persisted.load(tmp_path, "lineup")
+    assert set(loaded) == {"rows", "anchors"} and all(isinstance(a, np.memmap) for a in loaded.values())
+    assert np.array_equal(loaded["rows"], table["rows"]) and list(loaded["anchors"]) == ["overview", "symptoms"]
+    assert not list((tmp_path / DERIVED / persisted.code_version()).glob("*.pickle"))
+    persisted.save(tmp_path, "lineup", {"rows": np.zeros(2)})  # a second writer loses the race quietly
+    assert np.array_equal(persisted.load(tmp_path, "lineup")["rows"], table["rows"])
+    assert [p.name for p in (tmp_path / DERIVED / persisted.code_version()).iterdir()] == ["lineup.arrays"]

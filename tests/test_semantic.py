@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from whoosh.searching import Searcher
 
-from engine import lay_terms, semantic
+from engine import executor, lay_terms, semantic
 from engine.executor import Scored
 from engine.fusion import Fusion, fuse
 from engine.query import parse_query
@@ -26,6 +26,7 @@ from indexer.sources.files import SourceFile, read_article
 from indexer.store import IndexStore
 from search_app import create_app
 from search_app.cli import main
+from search_app.prepare import prepare_generation
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -280,3 +281,20 @@ def test_semantic_search_needs_no_network_to_serve_the_corpus(tmp_path: Path) ->
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     client = create_app({"TESTING": True, "INDEX_DIR": str(store.root)}).test_client()
     assert client.get("/healthz").get_json()["semantic"] == "on"
+
+
+def test_a_worker_maps_the_vectors_and_their_line_up_without_reading_the_row_list(
+    tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = IndexStore(tmp_path / "index")
+    build_index([small_corpus], store, prepare=prepare_generation)
+    executor._STATES.clear()  # what a new worker starts with
+    monkeypatch.setattr(semantic, "read_vectors", lambda *_: pytest.fail("the row list was parsed again"))
+    with _open(store) as searcher:
+        index = semantic.semantic_index(searcher)
+        assert index is not None
+        arrays = (index.matrix, index.openings, index.section_rows, index.row_sections, index.docnums, index.anchors)
+        assert all(isinstance(array, np.memmap) for array in arrays)  # pages the workers share, no private copies
+        hits = search(searcher, parse_query("my big toe throbs and went red and swollen overnight", load_synonyms()))
+        assert hits and hits[0].title == "Gout"
+    assert not list(store.current_dir().rglob("semantic*.pickle"))
