@@ -6,8 +6,9 @@ article's section texts, so names repeat as on a big site while texts differ); f
 1x and Nx, build the index with its passage vectors in a child process (seconds, peak
 memory, size on disk); then a fresh serving process opens it and answers `/api/search`
 through Flask's test client: the first request, which loads every per-generation table,
-then keyword and lay queries one by one, each embedded afresh (p50, p95), and its peak
-and private resident memory; plain Whoosh and tantivy build and answer the same
+then keyword and lay queries one by one, each embedded afresh (p50, p95), then one
+keystroke in the search box (a worker holds the suggester too), and its peak and private
+resident memory; plain Whoosh and tantivy build and answer the same
 queries in this process.  Printed as one table.
 
 Vectors: the 1x pages are embedded once (kept in WORK/vector-cache). A copy's passages
@@ -57,6 +58,8 @@ for text in queries[1:]:
     started = time.perf_counter()
     failed += client.get("/api/search", query_string={"q": text}).status_code != 200
     laps.append((time.perf_counter() - started) * 1000)
+suggested = client.get("/api/suggest", query_string={"q": "diab"}).status_code  # a worker holds the suggester too
+failed += suggested != 200
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 status = dict(line.split(":", 1) for line in open("/proc/self/status"))
 private_mb = int(status["RssAnon"].split()[0]) / 1024  # not the index's pages, which every worker shares
