@@ -56,12 +56,23 @@ class Scored:
 
     def top(self, limit: int) -> np.ndarray:
         """Document numbers of the best `limit` matches, best first; ties go to the lower number."""
-        candidates = np.flatnonzero(self.matched)
-        if limit < len(candidates):
-            keep = np.argpartition(-self.scores[candidates], limit - 1)[:limit]
-            candidates = candidates[keep]
-        order = np.lexsort((candidates, -self.scores[candidates]))
-        return candidates[order]
+        return best_first(self.scores, limit, np.flatnonzero(self.matched))
+
+
+def best_first(values: np.ndarray, limit: int, among: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the `limit` largest `values` (of `among`, ascending, if given), largest first.
+
+    Ties go to the lower position, at the cut too: the same as a stable sort's first
+    `limit`, for the cost of a partition (sorting 55,000 closeness values per query
+    took more time than computing them).
+    """
+    candidates = np.arange(len(values)) if among is None else among
+    if limit < len(candidates):
+        chosen = values[candidates]
+        cut = -np.partition(-chosen, limit - 1)[limit - 1]  # the limit-th largest value
+        above = candidates[chosen > cut]
+        candidates = np.concatenate([above, candidates[chosen == cut][: limit - len(above)]])
+    return candidates[np.lexsort((candidates, -values[candidates]))]
 
 
 @dataclass

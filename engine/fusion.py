@@ -17,7 +17,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from engine.executor import Scored, evaluate
+from engine.executor import Scored, best_first, evaluate
 from engine.query import ParsedQuery
 from engine.semantic import Closeness, closeness
 from indexer.documents import TITLE_KEY_MARK
@@ -60,7 +60,7 @@ def fuse(
     fusion = fusion or FUSION
     lexical = scored.top(fusion.depth)
     pool = np.flatnonzero((close >= fusion.min_cosine) & (scored.matched if restrict else True))
-    semantic = pool[np.argsort(-close[pool], kind="stable")[: fusion.depth]]
+    semantic = best_first(close, fusion.depth, pool)
     if fusion.method == "rrf":
         lex_part, sem_part = (
             _reciprocal(lexical, len(close), fusion.rrf_k),

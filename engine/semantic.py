@@ -23,7 +23,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from whoosh.searching import Searcher
 
-from engine.executor import derived
+from engine.executor import best_first, derived
 from engine.library import entries
 from engine.persisted import generation_folder
 from indexer.embedder import MODEL_ID, ModelUnavailable, shared_embedder
@@ -108,7 +108,7 @@ def closeness(searcher: Searcher, text: str) -> Closeness | None:
     articles = np.zeros(searcher.doc_count_all(), dtype=np.float32)
     openings = index.openings @ vector  # a generation with vectors has at least one section
     by_opening = np.maximum.reduceat(openings, index.starts)
-    groups = np.argsort(-by_opening, kind="stable")[:PASSAGE_CANDIDATES]
+    groups = best_first(by_opening, PASSAGE_CANDIDATES)
     rows = index.passage_rows(groups)
     best = openings.copy()
     np.maximum.at(best, index.row_sections[rows], index.matrix[rows] @ vector)

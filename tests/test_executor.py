@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from flask.testing import FlaskClient
 from whoosh import query as wq
 
-from engine.executor import derived, evaluate
+from engine.executor import best_first, derived, evaluate
 from engine.query import parse_query
 from engine.search import SCORING, build_query
 from engine.synonyms import load_synonyms
@@ -123,3 +124,14 @@ def test_serving_two_generations_alternately_computes_each_once(index_dir: Path,
             with index.searcher() as searcher:
                 derived(searcher, "count", lambda s: computed.append(s.doc_count()) or s.doc_count())
     assert sorted(computed) == [3, 4]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_best_first_is_a_stable_sorts_first_places(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, 6, size=int(rng.integers(1, 60))).astype(np.float32)  # many ties, at the cut too
+    among = np.flatnonzero(rng.random(len(values)) < 0.7)
+    limit = int(rng.integers(1, 70))
+    assert list(best_first(values, limit)) == list(np.argsort(-values, kind="stable")[:limit])
+    expected = among[np.argsort(-values[among], kind="stable")[:limit]]
+    assert list(best_first(values, limit, among)) == list(expected)
