@@ -42,6 +42,7 @@ from engine.budget import Budget
 from engine.persisted import generation_folder
 
 MAX_CACHED_TERMS = 50_000
+MAX_CACHED_POSTINGS_BYTES = 64 * 2**20  # a common word's postings at 10x MedQuAD are 880 kB: bound bytes, not terms
 MAX_CACHED_POSITIONS = 4_000_000  # (document, position) keys kept for phrases: 32 MB
 POSITION_BITS = 32  # a key is document << POSITION_BITS | position
 T = TypeVar("T")
@@ -57,6 +58,10 @@ class Scored:
     def top(self, limit: int) -> np.ndarray:
         """Document numbers of the best `limit` matches, best first; ties go to the lower number."""
         return best_first(self.scores, limit, np.flatnonzero(self.matched))
+
+
+def _nbytes(arrays: tuple[np.ndarray, ...]) -> int:
+    return sum(array.nbytes for array in arrays)
 
 
 def best_first(values: np.ndarray, limit: int, among: np.ndarray | None = None) -> np.ndarray:
@@ -81,6 +86,7 @@ class IndexState:
 
     doc_count: int
     postings: OrderedDict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = field(default_factory=OrderedDict)
+    postings_bytes: int = 0
     positions: OrderedDict[tuple[str, str], np.ndarray] = field(default_factory=OrderedDict)
     derived: dict[str, Any] = field(default_factory=dict)
     lock: Lock = field(default_factory=Lock)
@@ -289,9 +295,13 @@ class _Evaluator:
                 return state.postings[key]
         found = read()
         with state.lock:
-            state.postings[key] = found
-            while len(state.postings) > MAX_CACHED_TERMS:
-                state.postings.popitem(last=False)
+            if key not in state.postings:
+                state.postings[key] = found
+                state.postings_bytes += _nbytes(found)
+            while len(state.postings) > 1 and (
+                len(state.postings) > MAX_CACHED_TERMS or state.postings_bytes > MAX_CACHED_POSTINGS_BYTES
+            ):
+                state.postings_bytes -= _nbytes(state.postings.popitem(last=False)[1])
         return found
 
     def read_term(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:

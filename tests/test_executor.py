@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from whoosh import query as wq
 
+from engine import executor
 from engine.executor import best_first, derived, evaluate
 from engine.query import parse_query
 from engine.search import SCORING, build_query
@@ -135,3 +136,17 @@ def test_best_first_is_a_stable_sorts_first_places(seed: int) -> None:
     assert list(best_first(values, limit)) == list(np.argsort(-values, kind="stable")[:limit])
     expected = among[np.argsort(-values[among], kind="stable")[:limit]]
     assert list(best_first(values, limit, among)) == list(expected)
+
+
+def test_cached_postings_are_bounded_by_their_bytes(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(executor, "MAX_CACHED_POSTINGS_BYTES", 300)
+    executor._STATES.clear()
+    with IndexStore(index_dir).open().searcher(weighting=SCORING) as searcher:
+        for text in TEXTS:
+            assert array_scores(searcher, build_query(searcher, parse_query(text, load_synonyms()))) is not None
+        state = executor.index_state(searcher)
+        held = sum(docs.nbytes + scores.nbytes for docs, scores in state.postings.values())
+        assert state.postings_bytes == held
+        assert held <= 300 or len(state.postings) == 1
+        expected = whoosh_scores(searcher, wq.Term("content", "asthma"))
+        assert array_scores(searcher, wq.Term("content", "asthma")) == pytest.approx(expected)  # evicted, read again
