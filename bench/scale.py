@@ -25,8 +25,10 @@ import resource
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from html import escape
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -110,7 +112,9 @@ def run_scale(medquad: Path, eval_dir: Path, work: Path, scale: int) -> str:
         if factor == 1:
             cache = work / "vector-cache"  # the 1x pages' own vectors, embedded once
         else:
-            cache = seed_copy_vectors(docs, factor, work / "scale" / "index-1x", work / "scale" / f"vectors-{factor}x")
+            seeding = (docs, factor, work / "scale" / "index-1x", work / "scale" / f"vectors-{factor}x")
+            with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as child:  # its memory is not the peers'
+                cache = child.submit(seed_copy_vectors, *seeding).result()
         rows.append(engine_row(folder, index, cache, factor, len(copies), queries))
         _say(rows[-1])
         for name in PEER_NAMES:
