@@ -27,7 +27,7 @@ import re
 import threading
 import time
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +43,18 @@ from engine.synonyms import Synonyms, load_synonyms
 from indexer.article import SECTION_LABELS
 from indexer.mapped import open_mapped
 from indexer.store import IndexMissing, IndexStore
+from search_app.columns import (
+    Sorted,
+    Strings,
+    Table,
+    Vocabulary,
+    pack_lists,
+    pack_strings,
+    part,
+    prefixed,
+    ranges,
+    smallest,
+)
 
 MIN_CHARS = 2  # shorter prefixes match too much to help
 TYPO_MIN_LETTERS = 5  # one typo is tolerated in words this long, as Elasticsearch's AUTO fuzziness does
@@ -90,7 +102,6 @@ SECTION_WORDS: dict[str, tuple[str, ...]] = {
 TITLE, ALIAS, SECTION = "title", "alias", "section"
 KINDS = (TITLE, ALIAS, SECTION)  # an entry's kind is kept as its place here
 SECTION_KIND = KINDS.index(SECTION)
-HEAD_BYTES = 16  # of each sorted folded text, kept at a fixed width for numpy to bisect
 MERGED_NUMBERS = 1 << 22  # entry numbers of merged postings a process keeps for the next keystrokes (16 MB)
 _APOSTROPHES = re.compile(r"['’]")
 _WORD = re.compile(r"[^\W_]+")
@@ -143,7 +154,6 @@ class Entry(NamedTuple):
     section_kind: str = ""
 
 
-Table = Mapping[str, np.ndarray]  # named arrays, as engine.persisted keeps and maps them
 Ranked = tuple[int, int, tuple[tuple[str, ...], ...]]  # (tier, entry number, the typed words' matchers)
 
 
@@ -274,129 +284,6 @@ def deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-# --- columns: many strings or many lists of numbers as a few flat arrays, kept and mapped as they are ---
-
-
-def _offsets(lengths: Sequence[int]) -> np.ndarray:
-    """Where each of a run of parts starts, and where the last one ends."""
-    ends = np.cumsum(np.asarray(lengths, dtype=np.int64))
-    offsets = np.concatenate([np.zeros(1, dtype=np.int64), ends])
-    return offsets.astype(np.int32) if offsets[-1] < 2**31 else offsets
-
-
-def pack_strings(name: str, strings: Sequence[str]) -> Table:
-    """Strings as one UTF-8 buffer and their offsets: two arrays instead of a Python object each."""
-    encoded = [text.encode() for text in strings]
-    return {
-        name: np.frombuffer(b"".join(encoded), dtype=np.uint8),
-        f"{name}_offsets": _offsets(list(map(len, encoded))),
-    }
-
-
-def pack_lists(name: str, lists: Sequence[Sequence[int]]) -> Table:
-    """Lists of numbers end to end and their offsets (compressed sparse rows)."""
-    flat = np.fromiter((n for numbers in lists for n in numbers), dtype=np.int32)
-    return {name: flat, f"{name}_offsets": _offsets(list(map(len, lists)))}
-
-
-class Strings(Sequence[str]):
-    """The strings `pack_strings` packed, each decoded when asked for (bisect reads a sorted one)."""
-
-    def __init__(self, table: Table, name: str) -> None:
-        self._data = memoryview(table[name])
-        self._offsets = memoryview(table[f"{name}_offsets"])  # its items are Python ints: no numpy scalar per read
-        self._size = len(self._offsets) - 1
-
-    def __len__(self) -> int:
-        return self._size
-
-    def __getitem__(self, number: int) -> str:  # type: ignore[override]  # no slices
-        if not 0 <= number < self._size:
-            raise IndexError(number)
-        return str(self._data[self._offsets[number] : self._offsets[number + 1]], "utf-8")
-
-
-class Sorted(Sequence[str]):
-    """Strings read in the order that sorts them, with the first HEAD_BYTES of each (UTF-8, which sorts as
-    the text does) at a fixed width: numpy bisects the heads, Python only the few strings sharing one."""
-
-    def __init__(self, strings: Strings, order: np.ndarray, heads: np.ndarray) -> None:
-        self._strings = strings
-        self._order = memoryview(order)
-        self._heads = heads
-
-    @staticmethod
-    def heads(strings: Sequence[str], order: Sequence[int]) -> np.ndarray:
-        return np.array([strings[n].encode()[:HEAD_BYTES] for n in order], dtype=f"S{HEAD_BYTES}")
-
-    def __len__(self) -> int:
-        return len(self._order)
-
-    def __getitem__(self, position: int) -> str:  # type: ignore[override]
-        return self._strings[self._order[position]]
-
-    def position(self, text: str, after_equals: bool = False) -> int:
-        """Where `text` goes among the sorted strings: before the strings equal to it, or after them."""
-        head = text.encode()[:HEAD_BYTES]
-        low, high = self._heads.searchsorted(head, "left"), self._heads.searchsorted(head, "right")
-        return (bisect_right if after_equals else bisect_left)(self, text, int(low), int(high))
-
-
-class Vocabulary(Sequence[str]):
-    """Sorted words as fixed-width UTF-8 (a byte wider than the longest), so numpy bisects many prefixes at once.
-
-    UTF-8 sorts as the text does, and no UTF-8 holds the byte 0xff: the words that
-    start with a prefix are those from the prefix up to the prefix and 0xff.
-    """
-
-    def __init__(self, words: np.ndarray) -> None:
-        self._words = words
-
-    @staticmethod
-    def pack(words: Sequence[str]) -> np.ndarray:
-        encoded = [word.encode() for word in words]
-        return np.array(encoded, dtype=f"S{1 + max(map(len, encoded), default=0)}")
-
-    def __len__(self) -> int:
-        return len(self._words)
-
-    def __getitem__(self, number: int) -> str:  # type: ignore[override]
-        return self._words[number].decode()
-
-    def decoded(self, numbers: np.ndarray) -> tuple[str, ...]:
-        return tuple(word.decode() for word in self._words[numbers].tolist())
-
-    def spans(self, prefixes: Sequence[str]) -> list[tuple[int, int]]:
-        """For each prefix, the range of words that start with it (empty for one longer than every word)."""
-        encoded = [prefix.encode() for prefix in prefixes]
-        width = self._words.dtype.itemsize
-        lows = np.searchsorted(self._words, np.array(encoded, dtype=self._words.dtype)).tolist()
-        highs = np.searchsorted(self._words, np.array([e + b"\xff" for e in encoded], dtype=self._words.dtype))
-        return [(lo, hi if len(e) < width else lo) for lo, hi, e in zip(lows, highs.tolist(), encoded, strict=True)]
-
-
-def _prefixed(prefix: str, table: Table) -> Table:
-    return {prefix + key: array for key, array in table.items()}
-
-
-def _part(table: Table, prefix: str) -> Table:
-    return {key.removeprefix(prefix): array for key, array in table.items() if key.startswith(prefix)}
-
-
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every position of each [start, end) range, end to end, and where each range's positions begin."""
-    lengths = ends - starts
-    firsts = np.cumsum(lengths) - lengths
-    return np.arange(firsts[-1] + lengths[-1]) + np.repeat(starts - firsts, lengths), firsts
-
-
-def _smallest(numbers: np.ndarray, count: int) -> list[int]:
-    """The `count` smallest of distinct numbers, ascending (heapq.nsmallest over an array)."""
-    if len(numbers) > count:
-        numbers = np.partition(numbers, count - 1)[:count]
-    return np.sort(numbers).tolist()
-
-
 # --- the structures a keystroke searches ---
 
 
@@ -503,7 +390,7 @@ class EntryIndex:
         matchers = tuple((t,) for t in folded.split())
         # the exact names always, however far down the popular longer names push them
         ranked = [(0, n, matchers) for n in self._order[low:exact].tolist()]
-        return ranked + [(1, n, matchers) for n in _smallest(self._order[exact:high], limit * 4)]
+        return ranked + [(1, n, matchers) for n in smallest(self._order[exact:high], limit * 4)]
 
     def anywhere(self, matchers: list[tuple[str, ...]], tier: int, limit: int) -> list[Ranked]:
         """Entries where every typed word starts one of the entry's words, in any order."""
@@ -544,7 +431,7 @@ class EntryIndex:
     def _match(self, numbers: np.ndarray, others: list[list[tuple[int, int]]]) -> np.ndarray:
         """Which of these entries have, for each of `others`, a word in one of its vocabulary ranges."""
         # every entry found has a word (the postings found it), so no range is empty
-        slots, firsts = _ranges(self._word_starts[numbers], self._word_starts[numbers + 1])
+        slots, firsts = ranges(self._word_starts[numbers], self._word_starts[numbers + 1])
         words = self._words[slots]
         matched = np.ones(len(numbers), dtype=bool)
         for spans in others:
@@ -665,7 +552,7 @@ def suggester_table(names: Iterable[Name]) -> Table:
     entries.sort(key=lambda e: (e.kind == SECTION, kind_rank[e.section_kind or e.kind], len(e.text), e.folded))
     index = EntryIndex.table([e.folded for e in entries], [e.words for e in entries])
     vocabulary = [word.decode() for word in index["vocabulary"].tolist()]
-    return {**entries_table(entries), **_prefixed("index_", index), **_prefixed("typo_", TypoIndex.table(vocabulary))}
+    return {**entries_table(entries), **prefixed("index_", index), **prefixed("typo_", TypoIndex.table(vocabulary))}
 
 
 class Suggester:
@@ -690,8 +577,8 @@ class Suggester:
     def _open(self, table: Table) -> None:
         self.table = table
         plain = {key: array.view(np.ndarray) for key, array in table.items()}  # the same memory, faster to slice
-        self.index = EntryIndex(_part(plain, "index_"))
-        self.typos = TypoIndex(_part(plain, "typo_"), self.index.vocabulary)
+        self.index = EntryIndex(part(plain, "index_"))
+        self.typos = TypoIndex(part(plain, "typo_"), self.index.vocabulary)
         self.entries = Entries(plain, self.index)
         self.by_article = ByArticle(plain, self.entries.article_ids)
 
