@@ -29,7 +29,7 @@ import time
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -374,10 +374,6 @@ class EntryIndex:
             **pack_lists("words", [[number[w] for w in own] for own in words]),
         }
 
-    @classmethod
-    def of(cls, entries: Sequence[Entry]) -> EntryIndex:
-        return cls(cls.table([e.folded for e in entries], [e.words for e in entries]))
-
     def words_of(self, number: int) -> tuple[str, ...]:
         start, end = self._word_starts[number : number + 2].tolist()
         return self.vocabulary.decoded(self._words[start:end])
@@ -647,7 +643,7 @@ class Popularity:
         if suggester is not None:
             self.by_number = {suggester.by_article.number(a): n for a, n in self.counts.items()}
             self.order = self._ordered(suggester)
-        self.index = EntryIndex.of([suggester.entries[n] for n in self.order] if suggester is not None else [])
+        self.index = EntryIndex(self._table(suggester))
 
     def _ordered(self, suggester: Suggester) -> list[int]:
         """The popular articles' entries: names before sections, as in the static numbering; most opened first."""
@@ -655,8 +651,15 @@ class Popularity:
         numbers = [n for article in self.counts for n in suggester.by_article[article]]
         return sorted(numbers, key=lambda n: (kinds[n] == SECTION_KIND, -self.by_number[articles[n]], n))
 
+    def _table(self, suggester: Suggester | None) -> Table:
+        """The popular entries' folded texts and words, in popularity order (no whole Entry made for them)."""
+        if suggester is None:
+            return EntryIndex.table([], [])
+        index = suggester.index
+        return EntryIndex.table([index.folded[n] for n in self.order], [index.words_of(n) for n in self.order])
 
-def _most_opened(known: ByArticle, counts: Mapping[str, int]) -> dict[str, int]:
+
+def _most_opened(known: Container[str], counts: Mapping[str, int]) -> dict[str, int]:
     """The POPULAR_ARTICLES most opened articles of the suggester, most opened first."""
     kept: dict[str, int] = {}
     for n, article in sorted(((n, a) for a, n in counts.items() if n > 0), reverse=True):
