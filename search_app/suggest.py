@@ -31,7 +31,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -546,6 +546,10 @@ def suggester_table(names: Iterable[Name]) -> Table:
     # an entry's number is its rank among equally good, equally popular matches:
     # names before sections, titles before aliases, short before long
     entries.sort(key=lambda e: (e.kind == SECTION, kind_rank[e.section_kind or e.kind], len(e.text), e.folded))
+    return _ranked_table(entries)
+
+
+def _ranked_table(entries: Sequence[Entry]) -> Table:
     index = EntryIndex.table([e.folded for e in entries], [e.words for e in entries])
     vocabulary = [word.decode() for word in index["vocabulary"].tolist()]
     return {**entries_table(entries), **prefixed("index_", index), **prefixed("typo_", TypoIndex.table(vocabulary))}
@@ -733,13 +737,25 @@ def suggester_for(generation: Path, synonyms: Synonyms | None = None) -> Suggest
     """
     synonyms = load_synonyms() if synonyms is None else synonyms
     name = f"suggester-{synonyms.digest}"
-    kept = persisted.load(generation, name)
-    if kept is persisted.MISSING:
+    kept = _whole(persisted.load(generation, name))
+    if kept is None:
         built = suggester_table(load_names(generation, synonyms))
         persisted.save(generation, name, built)
-        kept = persisted.load(generation, name)  # this process shares the pages too, unless it may not write
-        kept = built if kept is persisted.MISSING else kept
+        # this process shares the pages too, unless it may not write (or a damaged table stays in the way)
+        kept = _whole(persisted.load(generation, name)) or built
     return Suggester.mapped(kept)
+
+
+def _whole(kept: object) -> Table | None:
+    """A kept table with every array a suggester reads; None for none kept, or one missing a file."""
+    if isinstance(kept, dict) and kept.keys() >= _table_keys():
+        return kept
+    return None
+
+
+@cache
+def _table_keys() -> frozenset[str]:
+    return frozenset(_ranked_table([]))
 
 
 class SuggesterCache:

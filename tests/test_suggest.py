@@ -249,6 +249,14 @@ def test_a_new_process_maps_the_suggester_the_build_kept(tmp_path: Path, small_c
     assert not list(kept.glob("suggester*.pickle")), "nothing of the suggester is pickled"
 
 
+def test_a_kept_suggester_missing_an_array_is_built_again(tmp_path: Path, small_corpus: Path) -> None:
+    store = IndexStore(tmp_path / "index")
+    build_index([small_corpus], store, prepare=prepare_generation)
+    (kept,) = (store.current_dir() / DERIVED / persisted.code_version()).glob("suggester-*.arrays")
+    (kept / "index_postings.npy").unlink()
+    assert texts(suggest.suggester_for(store.current_dir()), "gou") == ["Gout", "Gout — Treatment", "Gout — Symptoms"]
+
+
 def test_a_mapped_suggester_answers_as_one_built_afresh(tmp_path: Path, small_corpus: Path) -> None:
     store = IndexStore(tmp_path / "index")
     build_index([small_corpus], store, prepare=prepare_generation)
