@@ -21,12 +21,12 @@ reading of the log never rebuilds the suggester.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import threading
 import time
 import unicodedata
+import zlib
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -289,7 +289,7 @@ def deletions(word: str) -> set[str]:
 
 def _typo_key(text: str) -> int:
     """A string as a number the typo index sorts on (two strings may share one: every candidate is checked)."""
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+    return zlib.crc32(text.encode())
 
 
 class TypoIndex:
@@ -298,7 +298,7 @@ class TypoIndex:
     Two strings one edit apart share a deletion (or one is a deletion of the other),
     so looking up the typed prefix and its deletions finds every candidate at the
     cost of a few binary searches (the symmetric-delete method of SymSpell).  Each key
-    is kept as a 64-bit hash beside the prefix it stands for, sorted by hash; a
+    is kept as its CRC-32 beside the prefix it stands for, sorted by it; a
     prefix is a word of the vocabulary and a length.
     """
 
@@ -314,7 +314,7 @@ class TypoIndex:
         """The arrays for a sorted vocabulary."""
         prefixes = sorted({w[:n] for w in vocabulary for n in range(TYPO_MIN_LETTERS - 1, len(w) + 1)})
         pairs = [(_typo_key(key), number) for number, p in enumerate(prefixes) for key in (p, *deletions(p))]
-        keys = np.array([key for key, _n in pairs], dtype=np.uint64)
+        keys = np.array([key for key, _n in pairs], dtype=np.uint32)
         order = np.argsort(keys, kind="stable")
         return {
             "keys": keys[order],
@@ -325,7 +325,7 @@ class TypoIndex:
 
     def neighbours(self, typed: str) -> tuple[str, ...]:
         """The word prefixes one edit from `typed` (never `typed` itself)."""
-        keys = np.array([_typo_key(key) for key in (typed, *deletions(typed))], dtype=np.uint64)
+        keys = np.array([_typo_key(key) for key in (typed, *deletions(typed))], dtype=np.uint32)
         lows = np.searchsorted(self._keys, keys, "left").tolist()
         highs = np.searchsorted(self._keys, keys, "right").tolist()
         numbers = {n for low, high in zip(lows, highs, strict=True) for n in self._prefixes[low:high].tolist()}
