@@ -3,19 +3,29 @@
 Stages: bring a lexical MedQuAD index in WORK/index up to date (the build keeps the
 suggester in the generation: search_app.prepare); time building a Suggester from the
 generation's names — what each new popularity reading cost while popularity was part of
-the suggester — and loading the kept one; the first `/api/suggest` of a fresh app on
+the suggester — and mapping the kept one; the first `/api/suggest` of a fresh app on
 that generation; making a Popularity from a Zipf-like table of opens over every article
 — what a popularity refresh costs now; then every keystroke (2 to 30 characters) of the
 first 150 keyword and typo topics, without popularity and with it: p50, p95, max.
 Printed, not asserted.
 
+With `--generation`, a generation already built (bench --scale's 10x, say) instead: two
+fresh processes in turn load its suggester (the first keeps one in the generation if it
+has none) and answer the first KEYSTROKES of those keystrokes; the second's load time,
+keystroke p50/p95 and private resident memory (RssAnon: not the mapped files' pages,
+which the workers of a machine share) before and after.
+
     python -m bench.suggest [--work bench/runs/suggest] [--repeat 3]
+    python -m bench.suggest --generation bench/runs/scale/index-10x/gen-000001
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -36,6 +46,29 @@ from search_app.prepare import prepare_generation
 from search_app.suggest import Popularity, Suggester, load_names, suggester_for
 
 OPENS = 100_000  # opens in the popularity table, spread over every article like a query log's clicks
+KEYSTROKES = 200  # keystrokes a fresh process answers with --generation
+
+FRESH = """
+import json, sys, time
+from pathlib import Path
+
+def private_mb():
+    status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+    return int(status["RssAnon"].split()[0]) / 1024
+
+from search_app.suggest import suggester_for
+prefixes = json.loads(sys.stdin.read())
+before_mb = private_mb()
+started = time.perf_counter()
+suggester = suggester_for(Path(sys.argv[1]))
+load_seconds = time.perf_counter() - started
+laps = []
+for prefix in prefixes:
+    started = time.perf_counter()
+    suggester.suggest(prefix)
+    laps.append((time.perf_counter() - started) * 1000)
+print(json.dumps({"before_mb": before_mb, "load_seconds": load_seconds, "laps": laps, "private_mb": private_mb()}))
+"""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -44,11 +77,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--eval", type=Path, default=SHARED / "eval", help="folder of *.topics.tsv query sets")
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "runs" / "suggest", help="the index")
     parser.add_argument("--repeat", type=int, default=3, help="times each one-off step is timed (best kept)")
+    parser.add_argument("--generation", type=Path, help="measure fresh processes on this generation instead")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.generation:
+        print(fresh_processes(args.generation, typed_prefixes(args.eval)[:KEYSTROKES]))
+        return 0
     store = IndexStore(args.work / "index")
     report = build_index([args.medquad], store, vectors=False, prepare=prepare_generation)
     generation = store.current_dir()
@@ -58,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     popularity_table = zipf_opens(list(suggester.by_article), random.Random(16))
     steps = [
         ("build a Suggester from the generation's names", best(args.repeat, lambda: Suggester(names))),
-        ("load the Suggester the build kept", best(args.repeat, lambda: kept(generation))),
+        ("map the Suggester the build kept", best(args.repeat, lambda: kept(generation))),
         ("first /api/suggest of a fresh app", min(first_request(store.root) for _ in range(args.repeat))),
         ("make a Popularity (refresh)", best(args.repeat, lambda: Popularity(suggester, popularity_table))),
     ]
@@ -88,9 +125,9 @@ def best(repeat: int, step: Callable[[], object]) -> float:
 
 def kept(generation: Path) -> Suggester:
     loaded = persisted.load(generation, f"suggester-{load_synonyms().digest}")
-    if not isinstance(loaded, Suggester):
+    if not isinstance(loaded, dict):
         raise SystemExit("the build kept no suggester in the generation")
-    return loaded
+    return Suggester.mapped(loaded)
 
 
 def first_request(index: Path) -> float:
@@ -104,6 +141,31 @@ def first_request(index: Path) -> float:
     if status != 200:
         raise SystemExit(f"/api/suggest answered {status}")
     return seconds
+
+
+def fresh_processes(generation: Path, prefixes: list[str]) -> str:
+    """Two new processes in turn load the generation's suggester and answer `prefixes`: the second one's figures."""
+    runs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", FRESH, str(generation)],
+            input=json.dumps(prefixes), capture_output=True, text=True, cwd=REPO, check=True,
+        )  # fmt: skip
+        runs.append(json.loads(done.stdout))
+    first, second = runs
+    rows = [
+        ["load the suggester (first process: kept in the generation if it lacked one)", f"{first['load_seconds']:.3f}"],
+        ["load the suggester (second process)", f"{second['load_seconds']:.3f}"],
+        [f"keystroke p50 / p95 / first, ms ({len(prefixes)} keystrokes)", _laps(second["laps"])],
+        ["private memory (RssAnon) before loading, MB", f"{second['before_mb']:.0f}"],
+        ["private memory (RssAnon) after loading and the keystrokes, MB", f"{second['private_mb']:.0f}"],
+    ]
+    table = markdown_table(["fresh process", "figure"], rows, align="lr")
+    return f"## Suggester in a fresh process: `python -m bench.suggest --generation {generation}`\n\n{table}\n"
+
+
+def _laps(laps: list[float]) -> str:
+    return f"{percentile(laps, 50):.2f} / {percentile(laps, 95):.2f} / {laps[0]:.2f}"
 
 
 def typed_prefixes(eval_dir: Path) -> list[str]:

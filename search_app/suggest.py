@@ -2,11 +2,13 @@
 
 Stages: read every article's title, aliases and section kinds from an index
 generation (``load_names``); arrange them as ranked entries with a word index, a
-sorted list for phrase prefixes and a one-typo index (``Suggester``), once per
-generation, kept in it by the build (``suggester_for``); answer each keystroke from
-those structures without touching Whoosh (``Suggester.suggest``).  A search-box
-keystroke must cost well under 5 ms, which a query on the index cannot promise,
-hence memory.
+sorted list for phrase prefixes and a one-typo index, all of it numpy arrays
+(``suggester_table``), once per generation, kept in it by the build and
+memory-mapped by every worker (``suggester_for``), so the workers of a machine
+share those pages and a new one starts at once; answer each keystroke from those
+arrays without touching Whoosh (``Suggester.suggest``), making an ``Entry`` only
+for the few suggestions shown.  A search-box keystroke must cost well under 5 ms,
+which a query on the index cannot promise, hence memory.
 
 Ranking is by match quality first — the whole name typed, the name starting
 with what was typed, every word found at a word start anywhere, then the same
@@ -19,21 +21,21 @@ reading of the log never rebuilds the suggester.
 
 from __future__ import annotations
 
-import heapq
 import json
 import re
 import threading
 import time
 import unicodedata
-from bisect import bisect_left, bisect_right
+import zlib
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import accumulate
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 from flask import Flask, current_app
 
 from engine import persisted
@@ -41,6 +43,18 @@ from engine.synonyms import Synonyms, load_synonyms
 from indexer.article import SECTION_LABELS
 from indexer.mapped import open_mapped
 from indexer.store import IndexMissing, IndexStore
+from search_app.columns import (
+    Sorted,
+    Strings,
+    Table,
+    Vocabulary,
+    pack_lists,
+    pack_strings,
+    part,
+    prefixed,
+    ranges,
+    smallest,
+)
 
 MIN_CHARS = 2  # shorter prefixes match too much to help
 TYPO_MIN_LETTERS = 5  # one typo is tolerated in words this long, as Elasticsearch's AUTO fuzziness does
@@ -86,6 +100,9 @@ SECTION_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 TITLE, ALIAS, SECTION = "title", "alias", "section"
+KINDS = (TITLE, ALIAS, SECTION)  # an entry's kind is kept as its place here
+SECTION_KIND = KINDS.index(SECTION)
+MERGED_NUMBERS = 1 << 22  # entry numbers of merged postings a process keeps for the next keystrokes (16 MB)
 _APOSTROPHES = re.compile(r"['’]")
 _WORD = re.compile(r"[^\W_]+")
 _DISPLAY_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -267,113 +284,303 @@ def deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+# --- the structures a keystroke searches ---
+
+
+def _typo_key(text: str) -> int:
+    """A string as a number the typo index sorts on (two strings may share one: every candidate is checked)."""
+    return zlib.crc32(text.encode())
+
+
 class TypoIndex:
     """Word prefixes by their one-letter deletions, to find a typed prefix's one-typo neighbours.
 
     Two strings one edit apart share a deletion (or one is a deletion of the other),
     so looking up the typed prefix and its deletions finds every candidate at the
-    cost of a few dictionary reads (the symmetric-delete method of SymSpell).
+    cost of a few binary searches (the symmetric-delete method of SymSpell).  Each key
+    is kept as its CRC-32 beside the prefix it stands for, sorted by it; a
+    prefix is a word of the vocabulary and a length.
     """
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
-        prefixes = {w[:n] for w in vocabulary for n in range(TYPO_MIN_LETTERS - 1, len(w) + 1)}
-        # key -> its prefixes separated by spaces: most keys have one, and a string costs
-        # a third of a list of one (the index is most of the suggester's memory)
-        self._by_key: dict[str, str] = {}
-        for prefix in prefixes:
-            for key in (prefix, *deletions(prefix)):
-                known = self._by_key.get(key)
-                self._by_key[key] = prefix if known is None else f"{known} {prefix}"
+    def __init__(self, table: Table, vocabulary: Vocabulary) -> None:
+        self._keys = table["keys"]
+        self._prefixes = table["prefixes"]
+        self._words = memoryview(table["prefix_words"])
+        self._lengths = memoryview(table["prefix_lengths"])
+        self._vocabulary = vocabulary
+
+    @staticmethod
+    def table(vocabulary: Sequence[str]) -> Table:
+        """The arrays for a sorted vocabulary."""
+        prefixes = sorted({w[:n] for w in vocabulary for n in range(TYPO_MIN_LETTERS - 1, len(w) + 1)})
+        pairs = [(_typo_key(key), number) for number, p in enumerate(prefixes) for key in (p, *deletions(p))]
+        keys = np.array([key for key, _n in pairs], dtype=np.uint32)
+        order = np.argsort(keys, kind="stable")
+        return {
+            "keys": keys[order],
+            "prefixes": np.array([n for _key, n in pairs], dtype=np.int32)[order],
+            "prefix_words": np.array([bisect_left(vocabulary, p) for p in prefixes], dtype=np.int32),
+            "prefix_lengths": np.array([len(p) for p in prefixes], dtype=np.int32),
+        }
 
     def neighbours(self, typed: str) -> tuple[str, ...]:
         """The word prefixes one edit from `typed` (never `typed` itself)."""
-        found = {p for key in (typed, *deletions(typed)) for p in self._by_key.get(key, "").split()}
+        keys = np.array([_typo_key(key) for key in (typed, *deletions(typed))], dtype=np.uint32)
+        lows = np.searchsorted(self._keys, keys, "left").tolist()
+        highs = np.searchsorted(self._keys, keys, "right").tolist()
+        numbers = {n for low, high in zip(lows, highs, strict=True) for n in self._prefixes[low:high].tolist()}
+        found = {self._vocabulary[self._words[n]][: self._lengths[n]] for n in numbers}
         return tuple(sorted(p for p in found if one_edit(typed, p)))
 
 
 class EntryIndex:
     """Entries in rank order (best first) with what finds them: their folded texts sorted, for
-    phrase prefixes, and word postings (entry positions, ascending), for words anywhere."""
+    phrase prefixes, and word postings (entry numbers, ascending), for words anywhere.
 
-    def __init__(self, entries: Sequence[Entry]) -> None:
-        self.entries = entries
-        by_folded = sorted(range(len(entries)), key=lambda i: entries[i].folded)
-        self._folded = [entries[i].folded for i in by_folded]
-        self._folded_ids = by_folded
-        postings: dict[str, list[int]] = {}
-        for number, entry in enumerate(entries):
-            for word in set(entry.words):
-                postings.setdefault(word, []).append(number)
-        self.vocabulary = sorted(postings)
-        self._postings = [postings[w] for w in self.vocabulary]
-        self._sizes = [0, *accumulate(len(p) for p in self._postings)]
-        self._merged: dict[tuple[str, ...], list[int]] = {}
+    All of it is arrays: the folded texts and the sorted vocabulary as packed strings,
+    the postings and each entry's words as compressed sparse rows of numbers.  A word
+    prefix is a range of the sorted vocabulary, so whether an entry has a word with a
+    typed prefix is a comparison of word numbers.
+    """
 
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "_merged": {}}  # a keystroke cache, not part of the generation
+    def __init__(self, table: Table) -> None:
+        self.folded = Strings(table, "folded")
+        self._order = table["folded_order"]
+        self._sorted = Sorted(self.folded, self._order, table["folded_heads"])
+        self.vocabulary = Vocabulary(table["vocabulary"])
+        self._postings = table["postings"]
+        self._posting_starts = memoryview(table["postings_offsets"])
+        self._words = table["words"]
+        self._word_starts = table["words_offsets"]
+        self._merged: dict[tuple[str, ...], np.ndarray] = {}
+        self._merged_size = 0
+
+    @staticmethod
+    def table(folded: Sequence[str], words: Sequence[Sequence[str]]) -> Table:
+        """The arrays for entries' folded texts and words, in entry order."""
+        vocabulary = sorted({w for own in words for w in own})
+        number = {w: n for n, w in enumerate(vocabulary)}
+        postings: list[list[int]] = [[] for _ in vocabulary]
+        for entry, own in enumerate(words):
+            for w in set(own):
+                postings[number[w]].append(entry)
+        order = sorted(range(len(folded)), key=folded.__getitem__)
+        return {
+            **pack_strings("folded", folded),
+            "folded_order": np.array(order, dtype=np.int32),
+            "folded_heads": Sorted.heads(folded, order),
+            "vocabulary": Vocabulary.pack(vocabulary),
+            **pack_lists("postings", postings),
+            **pack_lists("words", [[number[w] for w in own] for own in words]),
+        }
+
+    def words_of(self, number: int) -> tuple[str, ...]:
+        start, end = self._word_starts[number : number + 2].tolist()
+        return self.vocabulary.decoded(self._words[start:end])
 
     def phrase_prefix(self, folded: str, limit: int) -> list[Ranked]:
         """Entries whose words start with the whole typed phrase: tier 0 if all of it, else 1."""
-        low = bisect_left(self._folded, folded)
-        exact = bisect_right(self._folded, folded, low)
-        high = bisect_left(self._folded, folded + "\uffff", exact)
+        low = self._sorted.position(folded)
+        exact = self._sorted.position(folded, after_equals=True)
+        high = self._sorted.position(folded + "\uffff")
         matchers = tuple((t,) for t in folded.split())
         # the exact names always, however far down the popular longer names push them
-        ranked = [(0, n, matchers) for n in self._folded_ids[low:exact]]
-        return ranked + [(1, n, matchers) for n in heapq.nsmallest(limit * 4, self._folded_ids[exact:high])]
+        ranked = [(0, n, matchers) for n in self._order[low:exact].tolist()]
+        return ranked + [(1, n, matchers) for n in smallest(self._order[exact:high], limit * 4)]
 
     def anywhere(self, matchers: list[tuple[str, ...]], tier: int, limit: int) -> list[Ranked]:
         """Entries where every typed word starts one of the entry's words, in any order."""
-        spans = [self._span(m) for m in matchers]
-        rarest = min(range(len(matchers)), key=lambda i: sum(self._sizes[hi] - self._sizes[lo] for lo, hi in spans[i]))
-        others = [m for i, m in enumerate(matchers) if i != rarest]
-        found = []
-        for number in self._merged_postings(matchers[rarest], spans[rarest]):
-            words = self.entries[number].words
-            if all(any(w.startswith(m) for w in words) for m in others):
-                found.append((tier, number, tuple(matchers)))
-                if len(found) >= limit * 4:
-                    break
-        return found
+        spans = [self.vocabulary.spans(m) for m in matchers]
+        sizes = [sum(self._posting_starts[hi] - self._posting_starts[lo] for lo, hi in s) for s in spans]
+        rarest = sizes.index(min(sizes))
+        others = [s for i, s in enumerate(spans) if i != rarest]
+        found = self._having(self._merged_postings(matchers[rarest], spans[rarest]), others, limit * 4)
+        return [(tier, number, tuple(matchers)) for number in found]
 
-    def _span(self, prefixes: tuple[str, ...]) -> list[tuple[int, int]]:
-        """Ranges of the sorted vocabulary whose words start with one of `prefixes`."""
-        return [
-            (lo := bisect_left(self.vocabulary, p), bisect_left(self.vocabulary, p + "\uffff", lo)) for p in prefixes
-        ]
-
-    def _merged_postings(self, prefixes: tuple[str, ...], spans: list[tuple[int, int]]) -> list[int]:
+    def _merged_postings(self, prefixes: tuple[str, ...], spans: list[tuple[int, int]]) -> np.ndarray:
         """Entry numbers holding a word with one of `prefixes`, best first; kept for the next keystroke."""
         merged = self._merged.get(prefixes)
         if merged is None:
-            lists = [self._postings[i] for lo, hi in spans for i in range(lo, hi)]
-            merged = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
-            if len(self._merged) > 256:
+            starts = self._posting_starts
+            lists = [self._postings[starts[lo] : starts[hi]] for lo, hi in spans]
+            one_word = len(spans) == 1 and spans[0][1] - spans[0][0] <= 1
+            merged = lists[0] if one_word else np.unique(np.concatenate(lists))
+            if len(self._merged) > 256 or self._merged_size > MERGED_NUMBERS:
                 self._merged.clear()
+                self._merged_size = 0
             self._merged[prefixes] = merged
+            self._merged_size += len(merged)
         return merged
+
+    def _having(self, candidates: np.ndarray, others: list[list[tuple[int, int]]], count: int) -> list[int]:
+        """The first `count` candidates with a word in each of `others`' spans, read a growing batch at a time."""
+        if not others:
+            return candidates[:count].tolist()
+        found: list[int] = []
+        start, batch = 0, 64
+        while start < len(candidates) and len(found) < count:
+            part = candidates[start : start + batch]
+            found += part[self._match(part, others)].tolist()
+            start, batch = start + batch, batch * 4
+        return found[:count]
+
+    def _match(self, numbers: np.ndarray, others: list[list[tuple[int, int]]]) -> np.ndarray:
+        """Which of these entries have, for each of `others`, a word in one of its vocabulary ranges."""
+        # every entry found has a word (the postings found it), so no range is empty
+        slots, firsts = ranges(self._word_starts[numbers], self._word_starts[numbers + 1])
+        words = self._words[slots]
+        matched = np.ones(len(numbers), dtype=bool)
+        for spans in others:
+            hit = np.zeros(len(words), dtype=bool)
+            for lo, hi in spans:
+                hit |= (words >= lo) & (words < hi)
+            matched &= np.logical_or.reduceat(hit, firsts)
+        return matched
+
+
+class Entries(Sequence[Entry]):
+    """The suggester's entries by number, each made when asked for: a keystroke shows a handful of them."""
+
+    def __init__(self, table: Table, index: EntryIndex) -> None:
+        self.texts = Strings(table, "text")
+        self.kinds = memoryview(table["kind"])  # numbers in KINDS
+        self.articles = memoryview(table["article"])  # numbers in article_ids
+        self.article_ids = Strings(table, "article_ids")
+        self._names = Strings(table, "names")
+        self._name = memoryview(table["name"])
+        self._section = memoryview(table["section"])  # numbers in the section columns, 0 for none
+        self._section_kinds, self._labels = Strings(table, "section_kinds"), Strings(table, "labels")
+        self._anchors = Strings(table, "anchors")
+        # one suggestion per shown text and per destination: entries with the same of either share its number
+        self.shown, self.destinations = memoryview(table["shown"]), memoryview(table["destination"])
+        self._index = index
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def __getitem__(self, number: int) -> Entry:  # type: ignore[override]
+        section = self._section[number]
+        return Entry(
+            self.texts[number],
+            self._index.folded[number],
+            self._index.words_of(number),
+            KINDS[self.kinds[number]],
+            self.article_ids[self.articles[number]],
+            self._names[self._name[number]],
+            self._labels[section],
+            self._anchors[section],
+            self._section_kinds[section],
+        )
+
+
+def entries_table(entries: Sequence[Entry]) -> Table:
+    """The columns of ranked entries; articles, names and sections repeat, so each entry keeps their numbers."""
+    articles = {a: n for n, a in enumerate(sorted({e.article_id for e in entries}))}
+    names = {name: n for n, name in enumerate(dict.fromkeys(e.name for e in entries))}
+    sections = {s: n for n, s in enumerate(dict.fromkeys([("", "", ""), *map(_section_of, entries)]))}
+    by_article: list[list[int]] = [[] for _ in articles]
+    for n, e in enumerate(entries):
+        by_article[articles[e.article_id]].append(n)
+    shown = _numbered(e.text.casefold() for e in entries)
+    destinations = _numbered((e.article_id, e.anchor) for e in entries)
+    return {
+        **pack_strings("text", [e.text for e in entries]),
+        "kind": np.array([KINDS.index(e.kind) for e in entries], dtype=np.int8),
+        "article": np.array([articles[e.article_id] for e in entries], dtype=np.int32),
+        **pack_strings("article_ids", list(articles)),
+        **pack_lists("by_article", by_article),
+        "name": np.array([names[e.name] for e in entries], dtype=np.int32),
+        **pack_strings("names", list(names)),
+        "section": np.array([sections[_section_of(e)] for e in entries], dtype=np.int32),
+        **pack_strings("section_kinds", [kind for kind, _label, _anchor in sections]),
+        **pack_strings("labels", [label for _kind, label, _anchor in sections]),
+        **pack_strings("anchors", [anchor for _kind, _label, anchor in sections]),
+        "shown": np.array(shown, dtype=np.int32),
+        "destination": np.array(destinations, dtype=np.int32),
+    }
+
+
+def _numbered(keys: Iterable[Hashable]) -> list[int]:
+    """Each key's number, equal keys sharing the number of the first."""
+    numbers: dict[Hashable, int] = {}
+    return [numbers.setdefault(key, len(numbers)) for key in keys]
+
+
+def _section_of(entry: Entry) -> tuple[str, str, str]:
+    return entry.section_kind, entry.label, entry.anchor
+
+
+class ByArticle(Mapping[str, list[int]]):
+    """Article id -> the numbers of its entries, ascending: ids sorted for bisect, numbers as sparse rows."""
+
+    def __init__(self, table: Table, article_ids: Strings) -> None:
+        self._ids = article_ids
+        self._entries = table["by_article"]
+        self._starts = memoryview(table["by_article_offsets"])
+
+    def number(self, article_id: str) -> int | None:
+        """The article's number in this suggester, None for an article it lacks."""
+        found = bisect_left(self._ids, article_id)
+        return found if found < len(self._ids) and self._ids[found] == article_id else None
+
+    def __getitem__(self, article_id: str) -> list[int]:
+        found = self.number(article_id)
+        if found is None:
+            raise KeyError(article_id)
+        return self._entries[self._starts[found] : self._starts[found + 1]].tolist()
+
+    def __contains__(self, article_id: object) -> bool:
+        return isinstance(article_id, str) and self.number(article_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def suggester_table(names: Iterable[Name]) -> Table:
+    """Every array of a suggester for these names: what a generation keeps and every worker maps."""
+    kind_rank = {TITLE: 0, ALIAS: 1} | {k: 2 + i for i, k in enumerate(SECTION_ORDER)}
+    entries = entries_of(names)
+    # an entry's number is its rank among equally good, equally popular matches:
+    # names before sections, titles before aliases, short before long
+    entries.sort(key=lambda e: (e.kind == SECTION, kind_rank[e.section_kind or e.kind], len(e.text), e.folded))
+    return _ranked_table(entries)
+
+
+def _ranked_table(entries: Sequence[Entry]) -> Table:
+    index = EntryIndex.table([e.folded for e in entries], [e.words for e in entries])
+    vocabulary = [word.decode() for word in index["vocabulary"].tolist()]
+    return {**entries_table(entries), **prefixed("index_", index), **prefixed("typo_", TypoIndex.table(vocabulary))}
 
 
 class Suggester:
     """The entries of one index generation, numbered best first without popularity, with the indexes that find them.
 
     Nothing in it changes while the generation serves, so the build makes it once and
-    keeps it in the generation (``suggester_for``); how often articles are opened is
-    applied per keystroke from a small separate table (``Popularity``).
+    keeps its arrays in the generation (``suggester_for``), which every worker maps
+    (``Suggester.mapped``): the workers of a machine share those pages.  How often
+    articles are opened is applied per keystroke from a small separate table (``Popularity``).
     """
 
-    def __init__(self, names: list[Name]) -> None:
-        kind_rank = {TITLE: 0, ALIAS: 1} | {k: 2 + i for i, k in enumerate(SECTION_ORDER)}
-        entries = entries_of(names)
-        # an entry's number is its rank among equally good, equally popular matches:
-        # names before sections, titles before aliases, short before long
-        entries.sort(key=lambda e: (e.kind == SECTION, kind_rank[e.section_kind or e.kind], len(e.text), e.folded))
-        self.entries = entries
-        self.index = EntryIndex(entries)
-        self.typos = TypoIndex(self.index.vocabulary)
-        self.by_article: dict[str, list[int]] = {}
-        for number, entry in enumerate(entries):
-            self.by_article.setdefault(entry.article_id, []).append(number)
+    def __init__(self, names: Iterable[Name]) -> None:
+        self._open(suggester_table(names))
+
+    @classmethod
+    def mapped(cls, table: Table) -> Suggester:
+        """A suggester over arrays made by `suggester_table` (kept in a generation, memory-mapped)."""
+        suggester = cls.__new__(cls)
+        suggester._open(table)
+        return suggester
+
+    def _open(self, table: Table) -> None:
+        self.table = table
+        plain = {key: array.view(np.ndarray) for key, array in table.items()}  # the same memory, faster to slice
+        self.index = EntryIndex(part(plain, "index_"))
+        self.typos = TypoIndex(part(plain, "typo_"), self.index.vocabulary)
+        self.entries = Entries(plain, self.index)
+        self.by_article = ByArticle(plain, self.entries.article_ids)
 
     def suggest(
         self, query: str, limit: int = MAX_SUGGESTIONS, popularity: Popularity | None = None
@@ -389,8 +596,8 @@ class Suggester:
             ranked += self._search(popularity, lambda index: index.anywhere([(t,) for t in tokens], 2, limit))
         if self._names(ranked, limit, popularity) < limit:
             ranked += self._search(popularity, lambda index: self._with_typo(index, tokens, limit))
-        picked = _pick(self.entries, ranked, limit, popularity.counts)
-        return [Suggestion(self.entries[n], _marks(self.entries[n].text, m)) for n, m in picked]
+        picked = _pick(self.entries, ranked, limit, popularity)
+        return [Suggestion(self.entries[n], _marks(self.entries.texts[n], m)) for n, m in picked]
 
     def _search(self, popularity: Popularity, tier: Callable[[EntryIndex], list[Ranked]]) -> list[Ranked]:
         """One tier over every entry, and over the popular articles' entries in their popularity order.
@@ -404,7 +611,8 @@ class Suggester:
         return found
 
     def _names(self, ranked: list[Ranked], limit: int, popularity: Popularity) -> int:
-        return sum(self.entries[n].kind != SECTION for n, _m in _pick(self.entries, ranked, limit, popularity.counts))
+        kinds = self.entries.kinds
+        return sum(kinds[n] != SECTION_KIND for n, _m in _pick(self.entries, ranked, limit, popularity))
 
     def _with_typo(self, index: EntryIndex, tokens: tuple[str, ...], limit: int) -> list[Ranked]:
         """The same search with one long word read as its one-typo neighbours."""
@@ -433,38 +641,66 @@ class Popularity:
 
     def __init__(self, suggester: Suggester | None, counts: Mapping[str, int] | None) -> None:
         self.suggester = suggester
-        known = suggester.by_article if suggester else {}
-        opened = ((n, a) for a, n in (counts or {}).items() if n > 0 and a in known)
-        self.counts = {a: n for n, a in heapq.nlargest(POPULAR_ARTICLES, opened)}
-        numbers = [n for article in self.counts for n in known[article]]
-        entries = suggester.entries if suggester else []
-        # names before sections, as in the static numbering; the most opened first within each
-        self.order = sorted(numbers, key=lambda n: (entries[n].kind == SECTION, -self.counts[entries[n].article_id], n))
-        self.index = EntryIndex([entries[n] for n in self.order])
+        self.counts = _most_opened(suggester.by_article if suggester is not None else {}, counts or {})
+        self.by_number: dict[int, int] = {}  # article number -> opens
+        self.order: list[int] = []
+        if suggester is not None:
+            self.by_number = {suggester.by_article.number(a): n for a, n in self.counts.items()}
+            self.order = self._ordered(suggester)
+        self.index = EntryIndex(self._table(suggester))
+
+    def _ordered(self, suggester: Suggester) -> list[int]:
+        """The popular articles' entries: names before sections, as in the static numbering; most opened first."""
+        kinds, articles = suggester.entries.kinds, suggester.entries.articles
+        numbers = [n for article in self.counts for n in suggester.by_article[article]]
+        return sorted(numbers, key=lambda n: (kinds[n] == SECTION_KIND, -self.by_number[articles[n]], n))
+
+    def _table(self, suggester: Suggester | None) -> Table:
+        """The popular entries' folded texts and words, in popularity order (no whole Entry made for them)."""
+        if suggester is None:
+            return EntryIndex.table([], [])
+        index = suggester.index
+        return EntryIndex.table([index.folded[n] for n in self.order], [index.words_of(n) for n in self.order])
+
+
+def _most_opened(known: Container[str], counts: Mapping[str, int]) -> dict[str, int]:
+    """The POPULAR_ARTICLES most opened articles of the suggester, most opened first."""
+    kept: dict[str, int] = {}
+    for n, article in sorted(((n, a) for a, n in counts.items() if n > 0), reverse=True):
+        if len(kept) == POPULAR_ARTICLES:
+            break
+        if article in known:
+            kept[article] = n
+    return kept
 
 
 NO_POPULARITY = Popularity(None, None)
 
 
-def _pick(entries: list[Entry], ranked: list[Ranked], limit: int, counts: Mapping[str, int]) -> list[tuple[int, tuple]]:
+def _pick(entries: Entries, ranked: list[Ranked], limit: int, popularity: Popularity) -> list[tuple[int, tuple]]:
     """The best `limit` distinct entries: names first, then at most two sections of any one article.
 
     A visitor typing "acn" wants conditions to choose from; sections of one article
     come after every name and never take more than SECTIONS_PER_ARTICLE places.
     Within a tier, the more opened article comes first, then the static order.
     """
-    ranked.sort(key=lambda r: (entries[r[1]].kind == SECTION, r[0], -counts.get(entries[r[1]].article_id, 0), r[1]))
+    kinds, articles, opened = entries.kinds, entries.articles, popularity.by_number
+    ranked.sort(key=lambda r: (kinds[r[1]] == SECTION_KIND, r[0], -opened.get(articles[r[1]], 0), r[1]))
     chosen: list[tuple[int, tuple]] = []
-    seen: set[str] = set()
-    sections: Counter[str] = Counter()
+    shown: set[int] = set()
+    destinations: set[int] = set()
+    sections: Counter[int] = Counter()
     for _tier, number, matchers in ranked:
-        entry = entries[number]
+        is_section, article = kinds[number] == SECTION_KIND, articles[number]
         # one suggestion per shown text and per destination: an alias adds nothing once its title is there
-        keys = (entry.text.casefold(), f"{entry.article_id}#{entry.anchor}")
-        if seen.intersection(keys) or (entry.kind == SECTION and sections[entry.article_id] >= SECTIONS_PER_ARTICLE):
+        text, destination = entries.shown[number], entries.destinations[number]
+        if text in shown or destination in destinations:
             continue
-        seen.update(keys)
-        sections[entry.article_id] += entry.kind == SECTION
+        if is_section and sections[article] >= SECTIONS_PER_ARTICLE:
+            continue
+        shown.add(text)
+        destinations.add(destination)
+        sections[article] += is_section
         chosen.append((number, matchers))
         if len(chosen) == limit:
             break
@@ -496,18 +732,30 @@ def _chars_for(word: str, folded_length: int) -> int:
 
 
 def suggester_for(generation: Path, synonyms: Synonyms | None = None) -> Suggester:
-    """The generation's suggester: kept in it by the build (search_app.prepare), else built once and kept.
-
-    Its names depend on the synonym table too, so the table's digest names what is kept.
+    """The generation's suggester, mapped from the arrays kept in it by the build (search_app.prepare), else
+    built once and kept.  Its names depend on the synonym table too, so the table's digest names what is kept.
     """
     synonyms = load_synonyms() if synonyms is None else synonyms
     name = f"suggester-{synonyms.digest}"
-    kept = persisted.load(generation, name)
-    if isinstance(kept, Suggester):
+    kept = _whole(persisted.load(generation, name))
+    if kept is None:
+        built = suggester_table(load_names(generation, synonyms))
+        persisted.save(generation, name, built)
+        # this process shares the pages too, unless it may not write (or a damaged table stays in the way)
+        kept = _whole(persisted.load(generation, name)) or built
+    return Suggester.mapped(kept)
+
+
+def _whole(kept: object) -> Table | None:
+    """A kept table with every array a suggester reads; None for none kept, or one missing a file."""
+    if isinstance(kept, dict) and kept.keys() >= _table_keys():
         return kept
-    built = Suggester(load_names(generation, synonyms))
-    persisted.save(generation, name, built)
-    return built
+    return None
+
+
+@cache
+def _table_keys() -> frozenset[str]:
+    return frozenset(_ranked_table([]))
 
 
 class SuggesterCache:

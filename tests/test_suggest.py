@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from engine import persisted
 from indexer.build import build_index
-from indexer.store import IndexStore
+from indexer.store import DERIVED, IndexStore
 from search_app import create_app, suggest
-from search_app.suggest import Name, Popularity, Suggester, SuggesterCache, load_names
+from search_app.prepare import prepare_generation
+from search_app.suggest import Name, Popularity, Suggester, SuggesterCache, entries_of, load_names, words_of
 from tests.conftest import CORPUS
 
 SECTIONS = (("treatment", "Treatment", "treatment-options"), ("symptoms", "Symptoms", "symptoms"))
@@ -166,6 +172,29 @@ def test_sections_link_to_their_anchor(suggester: Suggester) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("ωme", ["Ωmega Σyndrome", "Ωmega Σyndrome — Treatment"]),  # several bytes a letter, sorted as text
+        ("σyndrome trea", ["Ωmega Σyndrome — Treatment"]),
+        ("ωmegx", ["Ωmega Σyndrome", "Ωmega Σyndrome — Treatment"]),
+        ("l" + "o" * 30, ["L" + "o" * 40 + "ng"]),  # longer than the sorted texts' fixed-width heads
+        ("l" + "o" * 60, []),  # longer than every word
+    ],
+)
+def test_names_in_other_scripts_and_long_words(query: str, found: list[str]) -> None:
+    names = [
+        Name("omega", "Ωmega Σyndrome", "", (("treatment", "Treatment", "treatment"),)),
+        Name("long", "L" + "o" * 40 + "ng", "", ()),
+    ]
+    assert texts(Suggester(names), query) == found
+
+
+def test_no_names_no_suggestions() -> None:
+    empty = Suggester([])
+    assert texts(empty, "acne") == [] and Popularity(empty, {"acne": 3}).counts == {}
+
+
 def test_alias_that_is_another_articles_title_is_not_repeated() -> None:
     names = [Name("a", "Crohn Disease", "", ()), Name("b", "Colitis", "crohn disease", ())]
     assert texts(Suggester(names), "crohn") == ["Crohn Disease"]
@@ -180,6 +209,73 @@ def test_load_names_reads_titles_aliases_and_sections(index_dir: Path) -> None:
     assert {n.alias for n in scars} == {"", "acne scarring"}
     assert ("treatment", "Treatment", "treatment-options") in scars[0].sections
     assert all(kind != "overview" for n in names for kind, _label, _anchor in n.sections)
+
+
+MAPPED_IN_A_NEW_PROCESS = """
+import json, sys
+from pathlib import Path
+import numpy as np
+from search_app import suggest
+
+def refuse(*args):
+    raise SystemExit("the suggester was built, not loaded")
+
+suggest.entries_of = refuse
+suggester = suggest.suggester_for(Path(sys.argv[1]))
+arrays = suggester.table.values()
+print(json.dumps({
+    "memmaps": sum(isinstance(array, np.memmap) for array in arrays), "arrays": len(arrays),
+    "files": sorted({Path(array.filename).parent.name for array in arrays}),
+    "gou": [found.to_json() for found in suggester.suggest("gou")],
+}))
+"""
+
+
+def test_a_new_process_maps_the_suggester_the_build_kept(tmp_path: Path, small_corpus: Path) -> None:
+    store = IndexStore(tmp_path / "index")
+    build_index([small_corpus], store, prepare=prepare_generation)
+    generation = store.current_dir()
+    done = subprocess.run(
+        [sys.executable, "-c", MAPPED_IN_A_NEW_PROCESS, str(generation)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["memmaps"] == seen["arrays"] > 10, "every array of the suggester is mapped from the generation"
+    assert (
+        len(seen["files"]) == 1 and seen["files"][0].startswith("suggester-") and seen["files"][0].endswith(".arrays")
+    )
+    assert seen["gou"][0]["text"] == "Gout"
+    kept = generation / DERIVED / persisted.code_version()
+    assert not list(kept.glob("suggester*.pickle")), "nothing of the suggester is pickled"
+
+
+def test_a_kept_suggester_missing_an_array_is_built_again(tmp_path: Path, small_corpus: Path) -> None:
+    store = IndexStore(tmp_path / "index")
+    build_index([small_corpus], store, prepare=prepare_generation)
+    (kept,) = (store.current_dir() / DERIVED / persisted.code_version()).glob("suggester-*.arrays")
+    (kept / "index_postings.npy").unlink()
+    assert texts(suggest.suggester_for(store.current_dir()), "gou") == ["Gout", "Gout — Treatment", "Gout — Symptoms"]
+
+
+def test_a_mapped_suggester_answers_as_one_built_afresh(tmp_path: Path, small_corpus: Path) -> None:
+    store = IndexStore(tmp_path / "index")
+    build_index([small_corpus], store, prepare=prepare_generation)
+    names = load_names(store.current_dir())
+    mapped, built = suggest.suggester_for(store.current_dir()), Suggester(names)
+    assert all(isinstance(array, np.memmap) for array in mapped.table.values())
+    assert set(mapped.entries) == set(entries_of(names)), "every entry comes back whole from the arrays"
+    words = {w for entry in mapped.entries for w in entry.words}
+    typed = {entry.text[:end] for entry in mapped.entries for end in range(2, len(entry.text) + 1)}
+    typed |= {w[:i] + w[i + 1 :] for w in words if len(w) >= 5 for i in range(len(w))}  # one letter left out
+    typed |= {" ".join(reversed(words_of(entry.text))) for entry in mapped.entries}  # words in another order
+    counts = {article: n for n, article in enumerate(mapped.by_article, start=1)}
+    popular = (Popularity(mapped, counts), Popularity(built, counts))
+    answered = 0
+    for query in sorted(typed):
+        assert mapped.suggest(query) == built.suggest(query), query
+        assert mapped.suggest(query, 3, popular[0]) == built.suggest(query, 3, popular[1]), query
+        answered += bool(mapped.suggest(query))
+    assert answered > 500  # the comparison is not of empty lists
 
 
 def test_api_suggest_json(client: FlaskClient) -> None:
