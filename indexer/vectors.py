@@ -173,8 +173,10 @@ def update_vectors(
         if len(_memo) + len(fresh_vectors) <= MEMO_SIZE:
             _memo.update(fresh_vectors)
     rows += [(article_id, anchor, h) for (article_id, anchor, _), h in zip(new, hashes, strict=True)]
-    fresh = np.array([known[h] for h in hashes], dtype=np.float32).reshape(-1, DIMENSION)
-    matrix = np.concatenate([np.asarray(previous.matrix[keep], dtype=np.float32), fresh])
+    matrix = np.empty((len(rows), DIMENSION), dtype=np.float32)  # filled in place: one copy of the vectors, not three
+    matrix[: len(keep)] = previous.matrix[keep]
+    if hashes:
+        np.stack([known[h] for h in hashes], out=matrix[len(keep) :])
     vectors = Vectors(rows, matrix)
     write_vectors(generation, vectors)
     return vectors, VectorReport(len(rows), len(missing), len(new) - len(missing))
@@ -208,6 +210,8 @@ def cached(cache: Path | None) -> dict[str, np.ndarray]:
 
 def remember(cache: Path, vectors: Vectors) -> None:
     """Add a generation's vectors to a cache that outlives generations and rebuilds (one file, replaced whole)."""
+    if {row[2] for row in vectors.rows} <= _cached_hashes(cache):
+        return  # nothing new: the cache's vectors are not even read
     known = cached(cache)
     extra = {row[2]: vectors.matrix[i] for i, row in enumerate(vectors.rows) if row[2] not in known}
     if not extra:
@@ -218,6 +222,17 @@ def remember(cache: Path, vectors: Vectors) -> None:
     matrix = np.array(list(known.values()), dtype=np.float32).reshape(-1, DIMENSION)
     np.savez(temporary, model=f"{MODEL_ID}/{MAX_TOKENS}", hashes=np.array(list(known)), matrix=matrix)
     os.replace(temporary, cache / CACHE_FILE)
+
+
+def _cached_hashes(cache: Path) -> set[str]:
+    """The text hashes a cache folder holds vectors for (read without its vectors)."""
+    try:
+        with np.load(cache / CACHE_FILE) as stored:
+            if str(stored["model"]) != f"{MODEL_ID}/{MAX_TOKENS}":
+                return set()
+            return set(stored["hashes"].tolist())
+    except (FileNotFoundError, KeyError, ValueError, OSError):
+        return set()
 
 
 def default_cache() -> Path | None:

@@ -167,8 +167,11 @@ def test_a_vector_cache_outlives_the_index(tmp_path: Path, small_corpus: Path, m
     cache = tmp_path / "vector-cache"
     build_index([small_corpus], IndexStore(tmp_path / "one"), vector_cache=cache)
     monkeypatch.setattr(vectors, "_memo", {})
+    written = (cache / vectors.CACHE_FILE).stat()
+    monkeypatch.setattr(vectors, "cached", lambda _: pytest.fail("the cache's vectors were read for nothing new"))
     again = build_index([small_corpus], IndexStore(tmp_path / "two"), vector_cache=cache)
     assert again.vectors.embedded == 0 and again.vectors.reused == again.vectors.rows > 30
+    assert (cache / vectors.CACHE_FILE).stat().st_mtime_ns == written.st_mtime_ns  # nothing new: not rewritten
 
 
 def test_a_description_finds_the_condition_by_meaning(index_dir: Path) -> None:
