@@ -27,13 +27,15 @@ its n parts keeps (k/n)**scale of its score) instead of Whoosh's negligible one.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any, TypeVar
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import Matcher
 from whoosh.scoring import BM25FScorer, bm25
 from whoosh.searching import Searcher
 
@@ -58,6 +60,35 @@ class Scored:
     def top(self, limit: int) -> np.ndarray:
         """Document numbers of the best `limit` matches, best first; ties go to the lower number."""
         return best_first(self.scores, limit, np.flatnonzero(self.matched))
+
+
+def _blocks(postings: Matcher) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """A term's postings a block at a time: document numbers (int64) and weights (float64).
+
+    Whoosh's own segments keep postings in blocks of up to 128, delta-coded; reading a
+    block as arrays instead of three method calls per posting made a common word's
+    postings at 10x MedQuAD several times quicker. Any other matcher (one that skips
+    deleted documents, say, or byte ids) is read posting by posting.
+    """
+    if type(postings) is not W3LeafMatcher or postings._byteids:
+        docs, weights = [], []
+        while postings.is_active():
+            docs.append(postings.id())
+            weights.append(postings.weight())
+            postings.next()
+        yield np.array(docs, dtype=np.int64), np.array(weights, dtype=np.float64)
+        return
+    while postings.is_active():  # whoosh-reloaded is pinned exactly: its block layout is known
+        if postings._data is None:
+            postings._read_data()
+        ids, weights = postings._data[0], postings._data[1]
+        count = postings._blocklength
+        docs = np.cumsum(np.asarray(ids, dtype=np.int64))  # delta-coded
+        if weights is None or isinstance(weights, float):
+            yield docs, np.full(count, 1.0 if weights is None else weights, dtype=np.float32).astype(np.float64)
+        else:
+            yield docs, np.asarray(weights, dtype=np.float64)
+        postings._next_block()
 
 
 def _nbytes(arrays: tuple[np.ndarray, ...]) -> int:
@@ -318,13 +349,11 @@ class _Evaluator:
                 break
             if (fieldname, btext) not in leaf:
                 continue
-            postings = leaf.postings(fieldname, btext)
-            while postings.is_active():
-                docs.append(postings.id() + offset)
-                weights.append(postings.weight())
-                postings.next()
-        doc_array = np.array(docs, dtype=np.int64)
-        weight_array = np.array(weights, dtype=np.float64)
+            for block_docs, block_weights in _blocks(leaf.postings(fieldname, btext)):
+                docs.append(block_docs + offset)
+                weights.append(block_weights)
+        doc_array = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+        weight_array = np.concatenate(weights) if weights else np.zeros(0)
         return doc_array, self.weigh(fieldname, text, doc_array, weight_array)
 
     def weigh(self, fieldname: str, text: str, docs: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -150,3 +150,23 @@ def test_cached_postings_are_bounded_by_their_bytes(index_dir: Path, monkeypatch
         assert held <= 300 or len(state.postings) == 1
         expected = whoosh_scores(searcher, wq.Term("content", "asthma"))
         assert array_scores(searcher, wq.Term("content", "asthma")) == pytest.approx(expected)  # evicted, read again
+
+
+def test_postings_of_many_blocks_score_as_whoosh_does(tmp_path: Path) -> None:
+    """Whoosh keeps postings in blocks of up to 128: a word in 300 articles spans three, read as arrays."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for number in range(300):
+        repeats = " rash" * (1 + number % 7)
+        page = (
+            f"<article><h1>Condition {number}</h1><h2>Symptoms</h2><p>An itchy{repeats} on day {number}.</p></article>"
+        )
+        (folder / f"c{number:03d}.html").write_text(page)
+    store = IndexStore(tmp_path / "index")
+    build_index([folder], store, vectors=False)
+    executor._STATES.clear()
+    with store.open().searcher(weighting=SCORING) as searcher:
+        for query in (wq.Term("content", "rash"), wq.Term("content", "itchi"), wq.Term("title", "condit")):  # stems
+            expected = whoosh_scores(searcher, query)
+            assert len(expected) == 300
+            assert array_scores(searcher, query) == pytest.approx(expected)
