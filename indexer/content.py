@@ -38,7 +38,8 @@ def _candidates(soup: BeautifulSoup, body: Tag) -> list[Tag]:
     around = _around_h1(body)
     if around is not None and around is not body:
         found.append(around)
-    return [tag for tag in dict.fromkeys(found) if tag.get_text(strip=True)]
+    unique = {id(tag): tag for tag in found}  # by identity: a Tag hashes by rendering its whole subtree
+    return [tag for tag in unique.values() if tag.get_text(strip=True)]
 
 
 def _score(tag: Tag, body: Tag) -> float:

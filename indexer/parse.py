@@ -171,14 +171,30 @@ def _review_date(soup: BeautifulSoup) -> str:
         date = iso_date(stated.get("content") or stated.get("datetime") or stated.get_text(" "))
         if date:
             return date
-    return _meta_date(soup, REVIEW_METAS) or find_review_date(soup.get_text(" ")) or _meta_date(soup, UPDATE_METAS)
+    metas = _metas(soup)
+    return (
+        _meta_date(soup, metas, REVIEW_METAS)
+        or find_review_date(soup.get_text(" "))
+        or _meta_date(soup, metas, UPDATE_METAS)
+    )
 
 
-def _meta_date(soup: BeautifulSoup, names: tuple[str, ...]) -> str:
+def _metas(soup: BeautifulSoup) -> dict[tuple[str, str], str]:
+    """(attribute, value) -> content of the first <meta> with it, for name= and property=: one pass over the page."""
+    found: dict[tuple[str, str], str] = {}
+    for meta in soup.find_all("meta"):
+        for attribute in ("name", "property"):
+            value = meta.get(attribute)
+            if isinstance(value, str):
+                found.setdefault((attribute, value), meta.get("content", ""))
+    return found
+
+
+def _meta_date(soup: BeautifulSoup, metas: dict[tuple[str, str], str], names: tuple[str, ...]) -> str:
     for name in names:
-        meta = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
-        if meta and iso_date(meta.get("content", "")[:10]):
-            return iso_date(meta.get("content", "")[:10])
+        content = metas.get(("name", name), metas.get(("property", name)))
+        if content is not None and iso_date(content[:10]):
+            return iso_date(content[:10])
     for time in soup.find_all("time") if names is UPDATE_METAS else ():
         context = squash(time.parent.get_text(" ")) if time.parent else ""
         if re.search(r"review|update|modified", context, re.IGNORECASE):

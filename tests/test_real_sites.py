@@ -157,6 +157,14 @@ def test_question_subheadings_start_sections() -> None:
         ("<p>Page last reviewed: March 4, 2015</p><p>Page last updated: October 26, 2016</p>", "2015-03-04"),
         ("<p>Medically reviewed by Jane Roe, M.D. on July 19, 2022</p>", "2022-07-19"),
         ('<div class="last-updated">Page last updated: April 1, 2019</div>', "2019-04-01"),
+        ('<meta name="dcterms.reviewed" content="2018-02-03">', "2018-02-03"),
+        ('<meta property="article:modified_time" content="2017-05-06T10:00:00Z">', "2017-05-06"),
+        (
+            '<meta property="article:modified_time" content="2017-05-06">'
+            '<meta name="last-reviewed" content="2016-01-02">',
+            "2016-01-02",
+        ),  # a review date before an update date
+        ('<meta name="last-reviewed" content="soon"><meta name="reviewed" content="2015-07-08">', "2015-07-08"),
     ],
 )
 def test_review_dates(html: str, reviewed: str) -> None:
