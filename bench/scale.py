@@ -171,14 +171,14 @@ def seed_copy_vectors(docs: list[Doc], factor: int, index_1x: Path, folder: Path
     with open_mapped(generation).reader() as reader:
         articles = {fields["id"]: json.loads(fields["article"]) for fields in reader.all_stored_fields()}
     count = len(docs)
-    seeded: dict[str, np.ndarray] = {}
+    seeded = dict(by_hash)
     for copy in range(1, factor):
         for number, doc in enumerate(docs):
-            donor = articles[page_id(donor_of(number, copy, count), docs[donor_of(number, copy, count)])]
+            donor_number = donor_of(number, copy, count)
+            donor = articles[page_id(donor_number, docs[donor_number])]
             as_copy = {**donor, "title": articles[page_id(number, doc)]["title"]}
             for (_, text), (_, donor_text) in zip(section_texts(as_copy), section_texts(donor), strict=True):
                 seeded[text_hash(text)] = by_hash[text_hash(donor_text)]
-    remember(folder, Vectors([("", "", text_hash) for text_hash in by_hash], own.matrix))
     remember(folder, Vectors([("", "", text_hash) for text_hash in seeded], np.array(list(seeded.values()))))
     marker.write_text(str(factor * len(docs)))
     return folder

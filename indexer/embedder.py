@@ -14,8 +14,6 @@ reason, and callers go on without vectors.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 from functools import cache
 from pathlib import Path
@@ -60,7 +58,6 @@ class Embedder:
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
-        _return_freed_heap()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit vectors of `texts`, in order; texts of like length share a batch, so little is padding."""
@@ -80,18 +77,6 @@ class Embedder:
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-
-
-def _return_freed_heap() -> None:
-    """Hand the heap that building the session used and freed back to the system.
-
-    glibc keeps it otherwise: 67 of the 156 MB a session takes, in every worker (measured).
-    """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
-        pass
 
 
 def load_embedder(threads: int | None = None) -> Embedder:

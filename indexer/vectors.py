@@ -197,15 +197,8 @@ def embed(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
 
 def cached(cache: Path | None) -> dict[str, np.ndarray]:
     """Text hash -> vector, from a cache folder (empty when there is none, or it is unreadable)."""
-    if cache is None:
-        return {}
-    try:
-        with np.load(cache / CACHE_FILE) as stored:
-            if str(stored["model"]) != f"{MODEL_ID}/{MAX_TOKENS}":
-                return {}
-            return dict(zip(stored["hashes"].tolist(), stored["matrix"], strict=True))
-    except (FileNotFoundError, KeyError, ValueError, OSError):
-        return {}
+    found = _read_cache(cache, "hashes", "matrix") if cache is not None else None
+    return dict(zip(found[0].tolist(), found[1], strict=True)) if found else {}
 
 
 def remember(cache: Path, vectors: Vectors) -> None:
@@ -213,10 +206,7 @@ def remember(cache: Path, vectors: Vectors) -> None:
     if {row[2] for row in vectors.rows} <= _cached_hashes(cache):
         return  # nothing new: the cache's vectors are not even read
     known = cached(cache)
-    extra = {row[2]: vectors.matrix[i] for i, row in enumerate(vectors.rows) if row[2] not in known}
-    if not extra:
-        return
-    known.update(extra)
+    known.update({row[2]: vectors.matrix[i] for i, row in enumerate(vectors.rows) if row[2] not in known})
     cache.mkdir(parents=True, exist_ok=True)
     temporary = cache / f".{CACHE_FILE}.{os.getpid()}.tmp.npz"  # builds in other processes may write it too
     matrix = np.array(list(known.values()), dtype=np.float32).reshape(-1, DIMENSION)
@@ -226,13 +216,19 @@ def remember(cache: Path, vectors: Vectors) -> None:
 
 def _cached_hashes(cache: Path) -> set[str]:
     """The text hashes a cache folder holds vectors for (read without its vectors)."""
+    found = _read_cache(cache, "hashes")
+    return set(found[0].tolist()) if found else set()
+
+
+def _read_cache(cache: Path, *names: str) -> tuple[np.ndarray, ...] | None:
+    """The named arrays of a cache folder; None when it is missing, unreadable or of another model."""
     try:
         with np.load(cache / CACHE_FILE) as stored:
             if str(stored["model"]) != f"{MODEL_ID}/{MAX_TOKENS}":
-                return set()
-            return set(stored["hashes"].tolist())
+                return None
+            return tuple(stored[name] for name in names)
     except (FileNotFoundError, KeyError, ValueError, OSError):
-        return set()
+        return None
 
 
 def default_cache() -> Path | None:
